@@ -1,0 +1,126 @@
+// swift-tools-version: 6.1
+// The layout follows the design card: five libraries that other Swift services can import on
+// their own, and one thin daemon that wires them together. Lower layers never import higher
+// ones (DNSWire <- SRVDiscovery <- proxyd; HTTPCore, TLSTerm, LoadBalance <- proxyd).
+// Benchmarks/ and Fuzz/ are separate packages with a path dependency on this one, so that
+// `swift test` here builds neither the benchmark harness nor sanitizer-only fuzz entry points.
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "proxyd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "DNSWire", targets: ["DNSWire"]),
+        .library(name: "SRVDiscovery", targets: ["SRVDiscovery"]),
+        .library(name: "HTTPCore", targets: ["HTTPCore"]),
+        .library(name: "TLSTerm", targets: ["TLSTerm"]),
+        .library(name: "LoadBalance", targets: ["LoadBalance"]),
+        .executable(name: "proxyd", targets: ["proxyd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: DNSWire — pure DNS wire codec, no dependencies, no I/O.
+        .target(name: "DNSWire", swiftSettings: strictSwift),
+        .testTarget(
+            name: "DNSWireTests",
+            dependencies: ["DNSWire"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: SRVDiscovery — DNS client, resolv.conf, SRV resolution, endpoint watcher.
+        .target(
+            name: "SRVDiscovery",
+            dependencies: [
+                "DNSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SRVDiscoveryTests",
+            dependencies: ["SRVDiscovery", "DNSWire"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: HTTPCore — HTTP/1.1 parser + serializer (pure core) and its NIO codec.
+        .target(
+            name: "HTTPCore",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "HTTPCoreTests",
+            dependencies: ["HTTPCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: TLSTerm — TLS termination on the system OpenSSL (libssl-dev).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // The one small C target: OpenSSL macros that Swift cannot import, as real functions.
+        .target(name: "CTLSShim", dependencies: ["COpenSSL"]),
+        .target(
+            name: "TLSTerm",
+            dependencies: [
+                "COpenSSL",
+                "CTLSShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "TLSTermTests",
+            dependencies: ["TLSTerm", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: LoadBalance — strategies and endpoint health, pure and thread-safe.
+        .target(
+            name: "LoadBalance",
+            dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "LoadBalanceTests",
+            dependencies: ["LoadBalance"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: proxyd — the thin daemon.
+        .executableTarget(
+            name: "proxyd",
+            dependencies: [
+                "DNSWire", "SRVDiscovery", "HTTPCore", "TLSTerm", "LoadBalance",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "proxydTests",
+            dependencies: ["proxyd"],
+            swiftSettings: strictSwift
+        ),
+    ]
+)

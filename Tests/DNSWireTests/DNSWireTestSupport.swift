@@ -1,0 +1,1 @@
+// Tests for DNSWire arrive with its issue.

@@ -1,0 +1,1 @@
+// Tests for HTTPCore arrive with its issue.

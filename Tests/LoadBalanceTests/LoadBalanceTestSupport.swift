@@ -1,0 +1,1 @@
+// Tests for LoadBalance arrive with its issue.

@@ -1,0 +1,1 @@
+// Tests for SRVDiscovery arrive with its issue.

@@ -1,0 +1,1 @@
+// Tests for TLSTerm arrive with its issue.
