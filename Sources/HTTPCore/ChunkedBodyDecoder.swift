@@ -49,12 +49,18 @@ public struct ChunkedBodyDecoder: Sendable {
 
     /// Decodes from the start of `bytes`. Error offsets count from the start of the body.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Event {
-        let event: Event
+        let origin = self.origin
         do {
-            event = try step(bytes)
+            return try decodeInBuffer(bytes)
         } catch {
             throw error.shifted(by: origin)
         }
+    }
+
+    /// `decode(_:)` with error offsets relative to `bytes` (for `HTTPMessageParser`, which
+    /// shifts them to stream offsets itself).
+    mutating func decodeInBuffer(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Event {
+        let event = try step(bytes)
         switch event {
         case .needMore(let consumed): origin += consumed
         case .data(let range): origin += range.upperBound

@@ -148,7 +148,7 @@ public struct HTTPMessageParser: Sendable {
             state = take == remaining ? .endPending : .fixed(remaining: remaining - take)
             return .body(0..<take)
         case .chunked:
-            switch try chunked.decode(bytes) {
+            switch try chunked.decodeInBuffer(bytes) {
             case .needMore(let consumed): return .needMore(consumed: consumed)
             case .data(let range): return .body(range)
             case .end(let consumed, let trailers):
