@@ -10,7 +10,9 @@ struct HAProxyModelBuilder {
     let resolvers: Set<String>
 
     func build(_ proxies: [HAProxyProxy], into configuration: inout ProxyConfiguration) {
-        let backendSections = proxies.filter { $0.section.kind == .backend || ($0.section.kind == .listen && Self.hasServers($0)) }
+        // A section whose server lines were refused still counts as defined, so one mistake
+        // is reported once rather than again at every reference to its backend.
+        let backendSections = proxies.filter { $0.section.kind == .backend || ($0.section.kind == .listen && Self.hasServerLines($0)) }
         let backendNames = Set(backendSections.map(\.section.name))
         var forwardForBackends: Set<String> = []
         for proxy in backendSections {
@@ -26,14 +28,16 @@ struct HAProxyModelBuilder {
         }
     }
 
-    private static func hasServers(_ proxy: HAProxyProxy) -> Bool { !proxy.servers.isEmpty || !proxy.templates.isEmpty }
+    private static func hasServerLines(_ proxy: HAProxyProxy) -> Bool {
+        proxy.section.directives.contains { $0.keyword == "server" || $0.keyword == "server-template" }
+    }
 
     // MARK: Listeners
 
     private func listeners(_ proxy: HAProxyProxy, backendNames: Set<String>, forwardForBackends: Set<String>) -> [ListenerConfiguration] {
         let name = proxy.section.name
         var defaultBackend = proxy.settings.defaultBackend?.value
-        if proxy.section.kind == .listen && Self.hasServers(proxy) {
+        if proxy.section.kind == .listen && Self.hasServerLines(proxy) {
             defaultBackend = name
         } else if let reference = proxy.settings.defaultBackend, !backendNames.contains(reference.value) {
             diagnostics.error("default_backend '\(reference.value)' is not defined\(ConfigurationValidator.hint(reference.value, in: backendNames))", line: reference.line)
@@ -42,7 +46,9 @@ struct HAProxyModelBuilder {
             diagnostics.error("use_backend '\(route.backend)' is not defined\(ConfigurationValidator.hint(route.backend, in: backendNames))", at: route.location)
         }
         if proxy.binds.isEmpty {
-            diagnostics.error("\(proxy.section.label) has no bind line; add one, e.g. bind :80", line: proxy.section.line)
+            if !proxy.section.directives.contains(where: { $0.keyword == "bind" }) {
+                diagnostics.error("\(proxy.section.label) has no bind line; add one, e.g. bind :80", line: proxy.section.line)
+            }
             return []
         }
         // HAProxy adds X-Forwarded-For when the frontend or the backend that serves the request
@@ -81,6 +87,7 @@ struct HAProxyModelBuilder {
                 diagnostics.error("resolvers section '\(resolver)' is not defined\(ConfigurationValidator.hint(resolver, in: resolvers))", line: template.line)
                 return nil
             }
+            diagnostics.warning("server-template '\(template.prefix)' asks for \(template.count) slots; proxyd has no slots: every target of \(template.srvName) is used, however many", line: template.line)
             membership = .srv(SRVMembership(name: template.srvName, resolver: resolver, addressPreference: effective.resolvePrefer ?? .ipv4))
             options = [(template.prefix, effective, template.line)]
         } else if !proxy.servers.isEmpty {
@@ -102,7 +109,9 @@ struct HAProxyModelBuilder {
             membership = .servers(servers)
             options = proxy.servers.map { ($0.name, $0.options.over(defaultServer), $0.line) }
         } else {
-            diagnostics.error("backend '\(name)' has no server or server-template line", line: proxy.section.line)
+            if !Self.hasServerLines(proxy) {
+                diagnostics.error("backend '\(name)' has no server or server-template line", line: proxy.section.line)
+            }
             return nil
         }
         var backend = BackendConfiguration(name: name, membership: membership, location: diagnostics.location(line: proxy.section.line))

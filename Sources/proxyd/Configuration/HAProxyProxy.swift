@@ -19,6 +19,8 @@ struct HAProxyProxy: Sendable, Hashable {
     /// A `server-template` line on an SRV name.
     struct Template: Sendable, Hashable {
         var prefix: String
+        /// The slot count as written (`10`, `1-10`); proxyd has no slots and says so.
+        var count: String
         var srvName: String
         var options: HAProxyServerOptions
         var line: Int

@@ -92,8 +92,7 @@ extension HAProxyProxyReader {
         if !proxy.servers.isEmpty || !proxy.templates.isEmpty {
             throw HAProxyLineError("a backend takes one server-template and no server lines in proxyd; split it into backends")
         }
-        diagnostics.warning("server-template '\(prefix)' asks for \(count) slots; proxyd has no slots: every target of \(name) is used, however many", line: line.number)
-        proxy.templates.append(.init(prefix: prefix, srvName: String(name), options: options, line: line.number))
+        proxy.templates.append(.init(prefix: prefix, count: count, srvName: String(name), options: options, line: line.number))
     }
 
     /// `http-check expect status|rstatus …` and `http-check send meth M uri U [ver V] [hdr Host H]`.
