@@ -405,6 +405,46 @@ struct HAProxyDirectiveTests {
         #expect(config.limits.maxConnections == 20_000)
     }
 
+    @Test("per-server values proxyd keeps per backend are merged with a warning at each server that differs")
+    func perServerValuesMerge() throws {
+        let text = HAProxyTestFiles.file(back: [
+            "server a1 127.0.0.1:9001 check inter 1s maxconn 50",
+            "server a2 127.0.0.1:9002 check inter 3s maxconn 80",
+            "server a3 127.0.0.1:9003",
+        ])
+        let loaded = try HAProxyTestFiles.load(text)
+        let backend = try #require(loaded.configuration.backends.first)
+        #expect(backend.healthCheck?.interval == .seconds(1))
+        #expect(backend.maxRequestsPerEndpoint == 50)
+        #expect(loaded.warnings.map(\.description) == [
+            "haproxy.cfg:7: warning: server 'a3' has no 'check', but proxyd checks every endpoint of backend 'app' alike",
+            "haproxy.cfg:6: warning: server 'a2': inter/rise/fall differ from server 'a1'; proxyd checks every endpoint of a backend alike, with 'a1''s",
+            "haproxy.cfg:6: warning: server 'a2': maxconn 80 differs from the backend's 50; proxyd applies one maxconn to every endpoint of a backend",
+            "haproxy.cfg:7: warning: server 'a3': maxconn none differs from the backend's 50; proxyd applies one maxconn to every endpoint of a backend",
+        ])
+    }
+
+    @Test("option httpchk without any server check warns that it has no effect")
+    func httpchkWithoutCheck() throws {
+        let loaded = try HAProxyTestFiles.load(HAProxyTestFiles.file(back: ["option httpchk GET /health"]))
+        #expect(loaded.configuration.backends.first?.healthCheck == nil)
+        #expect(loaded.warnings.map(\.description) == ["haproxy.cfg:5: warning: option httpchk has no effect: no server of backend 'app' has 'check'"])
+    }
+
+    @Test("a fixed server's host name is not re-resolved through resolvers, with a warning")
+    func fixedServerWithResolvers() throws {
+        let text = HAProxyTestFiles.file(back: ["server a1 app.internal:9000 resolvers dns"], prefix: ["resolvers dns", "    nameserver a 127.0.0.1:53"])
+        let loaded = try HAProxyTestFiles.load(text)
+        #expect(loaded.configuration.backends.first?.membership == .servers([ServerConfiguration(name: "a1", host: "app.internal", port: 9000, location: .init(file: "haproxy.cfg", line: 7, column: nil))]))
+        #expect(loaded.warnings.map(\.description) == ["haproxy.cfg:7: warning: server 'a1': proxyd does not re-resolve a fixed server's name through resolvers 'dns'; follow DNS with server-template on an SRV name"])
+    }
+
+    @Test("no option forwardfor in a frontend turns forwarded headers off despite defaults")
+    func noOptionForwardFor() throws {
+        let text = HAProxyTestFiles.file(front: ["no option forwardfor"], prefix: ["defaults", "    option forwardfor"])
+        #expect(try load(text).listeners.first?.forwardedHeaders == false)
+    }
+
     @Test("environment variables in double quotes are expanded from the environment given")
     func environment() throws {
         let text = HAProxyTestFiles.file(back: [#"server a1 "${APP_HOST}:$APP_PORT""#])

@@ -108,8 +108,8 @@ struct HAProxyServerOptions: Sendable, Hashable {
                 // proxyd starts every DNS-discovered backend empty and fills it from the first
                 // answer, which is what `init-addr none` asks for; the other methods only choose
                 // a start-up address and change nothing after the first answer.
-                for part in value.split(separator: ",") where !["last", "libc", "none"].contains(part) {
-                    guard (try? BindAddress(parsing: "\(part):1")) != nil, part.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else {
+                for part in value.split(separator: ",", omittingEmptySubsequences: false) where !["last", "libc", "none"].contains(part) {
+                    guard !part.isEmpty, part.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else {
                         throw HAProxyLineError("init-addr '\(part)' is not last, libc, none or an IP address")
                     }
                 }
