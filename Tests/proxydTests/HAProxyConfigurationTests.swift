@@ -445,6 +445,18 @@ struct HAProxyDirectiveTests {
         #expect(try load(text).listeners.first?.forwardedHeaders == false)
     }
 
+    @Test("a listen section that only serves HAProxy's stats page is left out with a warning")
+    func statsSection() throws {
+        let text = HAProxyTestFiles.file() + "listen stats\n    bind :8404\n    stats enable\n    stats uri /stats\n"
+        let loaded = try HAProxyTestFiles.load(text)
+        #expect(loaded.configuration.listeners.map(\.name) == ["web"])
+        #expect(loaded.warnings.map(\.description) == [
+            "haproxy.cfg:8: warning: 'stats' is ignored: proxyd serves its stats page and admin API on the admin listener",
+            "haproxy.cfg:9: warning: 'stats' is ignored: proxyd serves its stats page and admin API on the admin listener",
+            "haproxy.cfg:6: warning: listen 'stats' only serves HAProxy's stats page and is not translated; proxyd's stats page, metrics and admin API are on the admin listener (127.0.0.1:9901 unless configured)",
+        ])
+    }
+
     @Test("environment variables in double quotes are expanded from the environment given")
     func environment() throws {
         let text = HAProxyTestFiles.file(back: [#"server a1 "${APP_HOST}:$APP_PORT""#])

@@ -9,9 +9,9 @@
 struct HAProxyConditionParser {
     /// The ACLs declared so far in the section, by name.
     private(set) var acls: [String: RuleCondition] = [:]
-    /// Every ACL the section declares with its first line, to tell "declared too late" from
-    /// "never declared".
-    var declaredLater: [String: Int] = [:]
+    /// Every ACL name the section declares anywhere, with its first line: a name found here but
+    /// not in ``acls`` is used before its declaration, which HAProxy refuses too.
+    var declarationLines: [String: Int] = [:]
 
     /// The fetches proxyd evaluates, as HAProxy names them.
     static let supportedCriteria = "ssl_fc, path_beg, hdr(host)"
@@ -110,7 +110,7 @@ struct HAProxyConditionParser {
                 term = .always
             } else if let acl = acls[word] {
                 term = acl
-            } else if let line = declaredLater[word] {
+            } else if let line = declarationLines[word] {
                 throw HAProxyLineError("ACL '\(word)' is used before it is declared (line \(line)); declare ACLs before the rules that use them")
             } else {
                 throw HAProxyLineError("unknown ACL '\(word)'\(ConfigurationValidator.hint(word, in: Set(acls.keys)))")

@@ -36,6 +36,13 @@ struct HAProxyModelBuilder {
 
     private func listeners(_ proxy: HAProxyProxy, backendNames: Set<String>, forwardForBackends: Set<String>) -> [ListenerConfiguration] {
         let name = proxy.section.name
+        // A section that only serves HAProxy's stats page (`listen stats` / `stats enable`) would
+        // become a listener answering 503; proxyd's stats page lives on the admin listener.
+        let servesStats = proxy.section.directives.contains { $0.keyword == "stats" && ["enable", "uri"].contains($0.arguments.first) }
+        if servesStats && proxy.routes.isEmpty && proxy.settings.defaultBackend == nil && !Self.hasServerLines(proxy) {
+            diagnostics.warning("\(proxy.section.label) only serves HAProxy's stats page and is not translated; proxyd's stats page, metrics and admin API are on the admin listener (127.0.0.1:9901 unless configured)", line: proxy.section.line)
+            return []
+        }
         var defaultBackend = proxy.settings.defaultBackend?.value
         if proxy.section.kind == .listen && Self.hasServerLines(proxy) {
             defaultBackend = name

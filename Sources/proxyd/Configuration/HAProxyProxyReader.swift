@@ -47,7 +47,7 @@ struct HAProxyProxyReader {
         var proxy = HAProxyProxy(section: section, settings: settings)
         var conditions = HAProxyConditionParser()
         for line in section.directives where line.keyword == "acl" {
-            if let name = line.arguments.first, conditions.declaredLater[name] == nil { conditions.declaredLater[name] = line.number }
+            if let name = line.arguments.first, conditions.declarationLines[name] == nil { conditions.declarationLines[name] = line.number }
         }
         var sawRedirect = false
         for line in section.directives {
