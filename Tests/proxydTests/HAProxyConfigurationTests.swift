@@ -457,6 +457,12 @@ struct HAProxyDirectiveTests {
         ])
     }
 
+    @Test("a byte order mark before the first section and CRLF line ends are read as HAProxy's own files")
+    func byteOrderMarkAndCRLF() throws {
+        let text = "\u{FEFF}" + HAProxyTestFiles.file().replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(try load(text).listeners.map(\.bind) == [BindAddress(host: "127.0.0.1", port: 8080)])
+    }
+
     @Test("environment variables in double quotes are expanded from the environment given")
     func environment() throws {
         let text = HAProxyTestFiles.file(back: [#"server a1 "${APP_HOST}:$APP_PORT""#])

@@ -9,7 +9,7 @@ enum HAProxyConfigurationLoader {
     static func load(text: String, file: String, environment: [String: String] = [:]) throws(ConfigurationError) -> LoadedConfiguration {
         let diagnostics = ConfigurationDiagnostics(file: file)
         var lines: [HAProxyConfigLine] = []
-        for (index, text) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, text) in physicalLines(text).enumerated() {
             let line = text.hasSuffix("\r") ? text.dropLast() : text
             do {
                 let words = try HAProxyConfigTokenizer.words(in: line, environment: environment)
@@ -54,10 +54,17 @@ enum HAProxyConfigurationLoader {
 
     /// Whether a file's first directive opens a HAProxy section, for files not named `*.cfg`.
     static func looksLikeHAProxy(_ text: String) -> Bool {
-        for line in text.split(separator: "\n") {
+        for line in physicalLines(text) {
             guard let words = try? HAProxyConfigTokenizer.words(in: line), let first = words.first else { continue }
             return HAProxySection.isSectionKeyword(first)
         }
         return false
+    }
+
+    /// The file's lines without their ends. Editors on Windows start files with a byte order
+    /// mark and end lines with CRLF (one Character in Swift, so a separator of its own).
+    private static func physicalLines(_ text: String) -> [Substring] {
+        let body = text.unicodeScalars.first == "\u{FEFF}" ? Substring(text.unicodeScalars.dropFirst()) : Substring(text)
+        return body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     }
 }
