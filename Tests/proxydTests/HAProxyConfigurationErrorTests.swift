@@ -164,4 +164,53 @@ struct HAProxyConfigurationErrorTests {
             "haproxy.cfg:10: error: server option 'cookie' is not supported: cookie persistence is not supported; 'balance source' keeps a client on one endpoint",
         ])
     }
+
+    @Test("malformed backend lines, each with its exact error", arguments: [
+        ("option httpchk GET health", "haproxy.cfg:5: error: option httpchk: the URI 'health' must start with '/'"),
+        ("option httpchk GET / HTTP/1.1 extra", "haproxy.cfg:5: error: option httpchk takes at most METHOD URI VERSION, found 4 words"),
+        ("balance uri len 10", "haproxy.cfg:5: error: balance uri options ('len 10') are not supported; proxyd hashes the whole URI"),
+        ("balance random(3)", "haproxy.cfg:5: error: balance random(3): proxyd draws 1 (random) or 2 (random(2), power of two choices)"),
+        ("balance leastconn now", "haproxy.cfg:5: error: balance leastconn takes no options, found 'now'"),
+        ("hash-type ring", "haproxy.cfg:5: error: hash-type must be map-based or consistent"),
+        ("retries many", "haproxy.cfg:5: error: retries must be a whole number from 0 to 10, found 'many'"),
+        ("http-check expect status 2xx", "haproxy.cfg:5: error: http-check expect status '2xx' must be a code (200) or a range (200-399)"),
+        ("http-check send meth GET uri", "haproxy.cfg:5: error: http-check send uri needs a value"),
+        ("http-check send hdr X-Probe 1", "haproxy.cfg:5: error: http-check send hdr: only the Host header is supported"),
+        ("default-server resolve-prefer ipv5", "haproxy.cfg:5: error: resolve-prefer must be ipv4 or ipv6, found 'ipv5'"),
+        ("default-server init-addr libc,dns", "haproxy.cfg:5: error: init-addr 'dns' is not last, libc, none or an IP address"),
+        ("default-server resolve-opts no-dup", "haproxy.cfg:5: error: resolve-opts 'no-dup' is unknown; HAProxy knows allow-dup-ip, ignore-weight and prevent-dup-ip"),
+        ("default-server rise 0", "haproxy.cfg:5: error: rise must be a whole number from 1 to 100, found '0'"),
+        ("default-server frobnicate", "haproxy.cfg:5: error: unsupported server option 'frobnicate'"),
+        ("server a1 _app._tcp.internal:80", "haproxy.cfg:5: error: server 'a1': '_app._tcp.internal' is an SRV name; write server-template a1 1 _app._tcp.internal resolvers NAME to follow it"),
+    ])
+    func malformedBackendLine(line: String, message: String) {
+        #expect(errors(back: [line]) == [message])
+    }
+
+    @Test("malformed frontend lines, each with its exact error", arguments: [
+        ("redirect scheme", "haproxy.cfg:3: error: redirect needs 'scheme https' or 'prefix URL' (then optionally 'code N')"),
+        ("redirect scheme ftp", "haproxy.cfg:3: error: redirect scheme must be https or http, found 'ftp'"),
+        ("redirect scheme https drop-query", "haproxy.cfg:3: error: redirect option 'drop-query' is not supported"),
+        ("use_backend app api if { ssl_fc }", "haproxy.cfg:3: error: use_backend takes one backend name, then 'if' or 'unless'; found 'api'"),
+        ("use_backend %[req.hdr(host),lower] ", "haproxy.cfg:3: error: use_backend with a dynamic name ('%[req.hdr(host),lower]') is not supported; write one use_backend per backend"),
+        ("use_backend app if { ssl_fc } ||", "haproxy.cfg:3: error: the condition ends without a term after '||'"),
+        ("use_backend app if || { ssl_fc }", "haproxy.cfg:3: error: '||' needs a condition on each side"),
+        ("acl", "haproxy.cfg:3: error: 'acl' needs a name and a criterion, e.g. acl is_acme path_beg /.well-known/acme-challenge/"),
+        ("acl a", "haproxy.cfg:3: error: acl 'a' needs a criterion (ssl_fc, path_beg, hdr(host))"),
+        ("acl a ssl_fc 1", "haproxy.cfg:3: error: ssl_fc takes no value; write '!{ ssl_fc }' for plain HTTP"),
+        ("acl a path_beg", "haproxy.cfg:3: error: path_beg needs at least one path prefix"),
+        ("http-request set-header X-A a b", "haproxy.cfg:3: error: http-request set-header: unexpected 'b' after the value; quote a value that contains spaces"),
+        ("http-request set-header Bad:Name a", "haproxy.cfg:3: error: 'Bad:Name' is not a valid header name (RFC 9110 §5.1: letters, digits and !#$%&'*+-.^_`|~)"),
+        ("http-request del-header X-A -m beg", "haproxy.cfg:3: error: http-request del-header: only exact names are supported (found '-m beg')"),
+        ("http-request", "haproxy.cfg:3: error: http-request needs an action (add-header, set-header, del-header, redirect)"),
+        ("default_backend a b", "haproxy.cfg:3: error: default_backend needs exactly one backend name"),
+        ("no log", "haproxy.cfg:3: error: 'no' is only understood before 'option'"),
+        ("mode", "haproxy.cfg:3: error: mode needs a value: http"),
+        ("mode health", "haproxy.cfg:3: error: mode 'health' is not supported; proxyd proxies HTTP only (mode http)"),
+        ("timeout nap 1s", "haproxy.cfg:3: error: unknown timeout 'nap'; proxyd reads connect, client, server, http-request, http-keep-alive, tunnel and check"),
+        ("option forwardfor everyone", "haproxy.cfg:3: error: unexpected 'everyone' after option forwardfor; HAProxy knows except, header and if-none"),
+    ])
+    func malformedFrontendLine(line: String, message: String) {
+        #expect(errors(front: [line]) == [message])
+    }
 }
