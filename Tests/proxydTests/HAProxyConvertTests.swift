@@ -75,6 +75,30 @@ struct HAProxyConvertTests {
         #expect(withoutLocations(try roundTrip(original)) == withoutLocations(original))
     }
 
+    @Test("random conditions over ACLs, !, ||, unless and anonymous ACLs survive conversion")
+    func randomConditionsRoundTrip() throws {
+        var generator = SplitMix64(state: 0xC0FFEE)
+        let terms = ["is_api", "is_host", "{ ssl_fc }", "{ path_beg /x /y }", "{ hdr(host) a.example.com }", "is_api_or_static"]
+        var lines: [String] = []
+        for _ in 0..<500 {
+            var words: [String] = []
+            for index in 0..<Int.random(in: 1...6, using: &generator) {
+                if index > 0 && Bool.random(using: &generator) { words.append(["||", "or"].randomElement(using: &generator) ?? "||") }
+                words.append((Bool.random(using: &generator) ? "!" : "") + (terms.randomElement(using: &generator) ?? "is_api"))
+            }
+            lines.append("use_backend app \(Bool.random(using: &generator) ? "if" : "unless") \(words.joined(separator: " "))")
+        }
+        let text = HAProxyTestFiles.file(front: [
+            "acl is_api path_beg /api/", "acl is_host hdr(host) -i B.example.com", "acl is_api_or_static path_beg /api/", "acl is_api_or_static ssl_fc",
+        ] + lines)
+        let original = try HAProxyTestFiles.load(text).configuration
+        #expect(original.listeners[0].routes.count == 500)
+        let reread = try roundTrip(original)
+        for (index, route) in original.listeners[0].routes.enumerated() {
+            #expect(reread.listeners[0].routes[index].condition == route.condition, "\(lines[index])")
+        }
+    }
+
     // MARK: The built binary
 
     private func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
@@ -147,18 +171,6 @@ struct HAProxyConvertTests {
 /// The reader on arbitrary input: never a crash, only a model or a ConfigurationError.
 @Suite("haproxy.cfg: robustness")
 struct HAProxyRobustnessTests {
-    /// SplitMix64: a small deterministic generator, so a failure reproduces.
-    private struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("thousands of mutations of the seed load or fail with diagnostics, never crash")
     func mutatedSeed() throws {
         let seed = Array(try String(contentsOfFile: HAProxyTestFiles.seedPath, encoding: .utf8).utf8)
