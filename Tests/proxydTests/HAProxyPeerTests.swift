@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import proxyd
 
 /// The seed fixture checked by real HAProxy (`haproxy -c`), so that the file the translation
 /// tests pin is one HAProxy itself accepts, not an approximation of one.
@@ -56,5 +57,81 @@ struct HAProxyPeerTests {
         let check = try run(haproxy, ["-c", "-f", HAProxyTestFiles.seedPath], in: directory)
         #expect(check.status == 0, "haproxy -c refused the fixture: \(check.output)")
         #expect(check.output.contains("Configuration file is valid"))
+    }
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+    private func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Tricky words as they appear in a haproxy.cfg line. Real HAProxy answers each with the
+    /// word it read (`http-request return … string WORD`), which must be the word our tokenizer
+    /// reads. The last case comments out the rest of its line, so it is the catch-all rule.
+    private static let trickyWords = [
+        #""a b""#, #"'a\ b $TESTVAR "c"'"#, #"a\ b"#, #"x"y z"'w'"#, #""q\"q""#, ##"\#hash"##, ##""#in quotes""##,
+        #""${TESTVAR}-x""#, #""$TESTVAR.y""#, #"a\x41b"#, #"re\d+"#, #""dollar \$TESTVAR""#, #"'single''s'"#, #"word#comment"#,
+    ]
+
+    @Test("real HAProxy reads every quoting and escaping form as our tokenizer does")
+    func tokenizerAgreesWithHAProxy() throws {
+        let haproxy = try peer("haproxy", package: "haproxy")
+        let curl = try peer("curl", package: "curl")
+        let environment = ["TESTVAR": "val"]
+        let port = try freePort()
+        var lines = ["global", "    maxconn 100", "defaults", "    mode http", "    timeout connect 1s", "    timeout client 5s", "    timeout server 5s",
+                     "frontend echo", "    bind 127.0.0.1:\(port)"]
+        var expected: [String] = []
+        for (index, word) in Self.trickyWords.enumerated() {
+            let line = "    http-request return status 200 content-type text/plain string \(word) if { path /\(index) }"
+            let words = try HAProxyConfigTokenizer.words(in: Substring(line), environment: environment)
+            let stringIndex = try #require(words.firstIndex(of: "string"))
+            expected.append(words[stringIndex + 1])
+            lines.append(line)
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-haproxy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("echo.cfg")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+
+        let server = Process()
+        server.executableURL = haproxy
+        server.arguments = ["-db", "-f", file.path]
+        server.environment = environment
+        server.currentDirectoryURL = directory
+        let log = Pipe()
+        server.standardOutput = log
+        server.standardError = log
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        var bodies: [String] = []
+        for index in Self.trickyWords.indices {
+            var body: String?
+            let deadline = Date().addingTimeInterval(10)
+            while body == nil && Date() < deadline && server.isRunning {
+                let result = try run(curl, ["-sS", "--max-time", "2", "-f", "http://127.0.0.1:\(port)/\(index)"], in: directory, seconds: 5)
+                if result.status == 0 { body = result.output } else { usleep(50_000) }
+            }
+            try #require(server.isRunning, "haproxy exited: \(String(decoding: log.fileHandleForReading.availableData, as: UTF8.self))")
+            bodies.append(try #require(body, "no answer from haproxy for /\(index)"))
+        }
+        for index in Self.trickyWords.indices {
+            #expect(bodies[index] == expected[index], "\(Self.trickyWords[index])")
+        }
     }
 }
