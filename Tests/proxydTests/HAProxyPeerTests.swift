@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import proxyd
 
-/// The seed fixture checked by real HAProxy (`haproxy -c`), so that the file the translation
-/// tests pin is one HAProxy itself accepts, not an approximation of one.
-@Suite("haproxy.cfg: the fixture as HAProxy reads it")
+/// Real HAProxy (Debian's `haproxy`) as the reference: it accepts the seed fixture the
+/// translation tests pin (`haproxy -c`), and it reads tricky words exactly as our tokenizer does.
+@Suite("haproxy.cfg: checked against real HAProxy")
 struct HAProxyPeerTests {
     /// A program on PATH or in /usr/sbin, or a failure naming the Debian package to install.
     private func peer(_ name: String, package: String) throws -> URL {
