@@ -122,6 +122,7 @@ let package = Package(
         .testTarget(
             name: "proxydTests",
             dependencies: ["proxyd"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
     ]

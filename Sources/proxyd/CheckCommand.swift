@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// `proxyd check --config FILE`: validates a configuration without running it.
+/// `proxyd check --config FILE`: validates a configuration (YAML or haproxy.cfg) without
+/// running it.
 ///
 /// Prints what the file resolved to (the native YAML with every default filled in) and its
 /// warnings; on any error prints one `file:line:column: error: …` line per problem to standard
@@ -12,7 +13,7 @@ struct CheckCommand: ParsableCommand {
         abstract: "Validate a configuration file and print what it resolves to."
     )
 
-    @Option(name: .shortAndLong, help: "The configuration file (*.yaml).")
+    @Option(name: .shortAndLong, help: "The configuration file: proxyd YAML (*.yaml, *.yml) or haproxy.cfg (*.cfg).")
     var config: String
 
     @Flag(name: .shortAndLong, help: "Print only problems, not the resolved configuration.")

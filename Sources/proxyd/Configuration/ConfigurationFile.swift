@@ -1,6 +1,8 @@
 import Foundation
 
-/// Reads a configuration file from disk in the language its name says.
+/// Reads a configuration file from disk in the language its name says: `*.yaml`/`*.yml` as
+/// proxyd's YAML, `*.cfg` (or any file whose first directive opens a HAProxy section) as
+/// haproxy.cfg.
 enum ConfigurationFile {
     static func load(path: String) throws(ConfigurationError) -> LoadedConfiguration {
         let text: String
@@ -14,9 +16,15 @@ enum ConfigurationFile {
         switch (path as NSString).pathExtension.lowercased() {
         case "yaml", "yml":
             return try YAMLConfigurationLoader.load(yaml: text, file: path)
+        case "cfg":
+            return try HAProxyConfigurationLoader.load(text: text, file: path, environment: ProcessInfo.processInfo.environment)
         default:
+            // HAProxy's own test for a configuration: the first directive opens a section.
+            if HAProxyConfigurationLoader.looksLikeHAProxy(text) {
+                return try HAProxyConfigurationLoader.load(text: text, file: path, environment: ProcessInfo.processInfo.environment)
+            }
             throw ConfigurationError(diagnostics: [
-                .error("unknown configuration language: name the file *.yaml or *.yml", at: .init(file: path, line: 1, column: nil))
+                .error("unknown configuration language: name the file *.yaml, *.yml or *.cfg (haproxy.cfg)", at: .init(file: path, line: 1, column: nil))
             ])
         }
     }

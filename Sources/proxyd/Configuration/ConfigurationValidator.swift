@@ -61,7 +61,7 @@ enum ConfigurationValidator {
     }
 
     /// ", did you mean 'X'?" when a defined name is one edit away (the common typo).
-    private static func hint(_ name: String, in names: Set<String>) -> String {
+    static func hint(_ name: String, in names: Set<String>) -> String {
         let close = names.sorted().first { editDistance($0, name) <= 2 }
         return close.map { "; did you mean '\($0)'?" } ?? ""
     }
