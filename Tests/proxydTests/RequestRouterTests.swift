@@ -91,4 +91,23 @@ struct RequestRouterTests {
         let condition = RuleCondition.all([.not(.tls), .any([.pathPrefix(["/a"]), .pathPrefix(["/c"])])])
         #expect(condition.matches(facts(path, tls: tls)) == expected)
     }
+
+    @Test("the seed's haproxy.cfg gives one X-Forwarded-Proto, though it adds the header itself")
+    func seedAddsForwardedProtoOnce() throws {
+        let path = TestPaths.repository.appendingPathComponent("Tests/proxydTests/Fixtures/seed-haproxy.cfg").path
+        let config = try ConfigurationFile.load(path: path).configuration
+        let https = try #require(config.listeners.first { $0.tls != nil })
+        guard case .forward(_, let edits) = RequestRouter(listener: https).route(facts("/", tls: true)) else {
+            Issue.record("expected the HTTPS listener to forward")
+            return
+        }
+        let proto = edits.filter {
+            switch $0 {
+            case .add(let name, _), .set(let name, _), .append(let name, _), .remove(let name): name.lowercased() == "x-forwarded-proto"
+            }
+        }
+        #expect(!proto.contains { if case .add = $0 { true } else { false } })
+        #expect(proto.last == .set(name: "X-Forwarded-Proto", value: "https"))
+        #expect(edits.contains(.set(name: "X-SSL", value: "1")))
+    }
 }

@@ -38,7 +38,15 @@ struct RequestRouter: Sendable {
             case .redirectPrefix(let prefix, let code):
                 let base = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
                 return .redirect(location: base + facts.target, status: code)
-            case .addHeader(let name, let value): edits.append(.add(name: name, value: value.render(facts)))
+            case .addHeader(let name, let value):
+                // A header the proxy already set from the connection (X-Forwarded-Proto…) is
+                // replaced, not repeated: configurations written for HAProxy add it themselves,
+                // and a backend comparing `X-Forwarded-Proto == "https"` must see one value.
+                if listener.forwardedHeaders && Self.proxyOwnedHeaders.contains(name.lowercased()) {
+                    edits.append(.set(name: name, value: value.render(facts)))
+                } else {
+                    edits.append(.add(name: name, value: value.render(facts)))
+                }
             case .setHeader(let name, let value): edits.append(.set(name: name, value: value.render(facts)))
             case .removeHeader(let name): edits.append(.remove(name: name))
             }
@@ -49,6 +57,9 @@ struct RequestRouter: Sendable {
         guard let backend = listener.defaultBackend else { return .noBackend }
         return .forward(backend: backend, edits: edits)
     }
+
+    /// The headers `forwardedHeaders` sets (lowercased), which rules replace rather than repeat.
+    static let proxyOwnedHeaders: Set<String> = ["x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"]
 
     /// `X-Forwarded-For` (appended: earlier proxies' entries are kept), `X-Forwarded-Proto`,
     /// `X-Forwarded-Host` and `X-Forwarded-Port` (set: a client must not choose them).
