@@ -12,6 +12,7 @@ private let limits = HTTPParserLimits(
 private func digest(_ chunks: [ArraySlice<UInt8>]) -> [UInt8] {
     var parser = HTTPMessageParser(kind: .request, limits: limits)
     var out: [UInt8] = []
+    var tunnel: [UInt8] = []  // concatenated: split feeding delivers it in different pieces
     var pending: [UInt8] = []
     feeding: for chunk in chunks {
         pending += chunk
@@ -42,7 +43,7 @@ private func digest(_ chunks: [ArraySlice<UInt8>]) -> [UInt8] {
                 out += Array("T".utf8) + pending[trailers] + Array("Z".utf8)
                 pending.removeFirst(consumed)
             case .tunnel(let range):
-                out += Array("U".utf8) + pending[range]
+                tunnel += pending[range]
                 pending.removeFirst(range.upperBound)
             case .paused:
                 out += Array("P".utf8)
@@ -50,7 +51,7 @@ private func digest(_ chunks: [ArraySlice<UInt8>]) -> [UInt8] {
             }
         }
     }
-    return out
+    return out + Array("U".utf8) + tunnel
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
