@@ -26,6 +26,7 @@ public final class HTTPClientCodec: ChannelDuplexHandler, RemovableChannelHandle
         machine = HTTPClientCodecStateMachine(limits: limits)
     }
 
+    /// Decodes the received bytes and fires the parts they complete.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         decoder.append(unwrapInboundIn(data))
@@ -46,6 +47,7 @@ public final class HTTPClientCodec: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
+    /// Ends a message delimited by close, or reports one cut short, then passes the event on.
     public func channelInactive(context: ChannelHandlerContext) {
         if !failed {
             do {
@@ -59,6 +61,7 @@ public final class HTTPClientCodec: ChannelDuplexHandler, RemovableChannelHandle
         context.fireChannelInactive()
     }
 
+    /// Serializes an outbound part (chunk-encoding bodies when the head said chunked).
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(let head):

@@ -28,6 +28,7 @@ public final class HTTPServerCodec: ChannelDuplexHandler, RemovableChannelHandle
         machine = HTTPServerCodecStateMachine(limits: limits)
     }
 
+    /// Decodes the received bytes and fires the parts they complete.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         decoder.append(unwrapInboundIn(data))
@@ -52,10 +53,12 @@ public final class HTTPServerCodec: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
+    /// Passes the event on.
     public func channelReadComplete(context: ChannelHandlerContext) {
         context.fireChannelReadComplete()
     }
 
+    /// Ends a message delimited by close, or reports one cut short, then passes the event on.
     public func channelInactive(context: ChannelHandlerContext) {
         if !failed {
             do {
@@ -69,6 +72,7 @@ public final class HTTPServerCodec: ChannelDuplexHandler, RemovableChannelHandle
         context.fireChannelInactive()
     }
 
+    /// Serializes an outbound part (chunk-encoding bodies when the head said chunked).
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(let head):
