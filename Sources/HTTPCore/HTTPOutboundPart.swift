@@ -2,8 +2,9 @@ public import NIOCore
 
 /// What the codecs accept outbound.
 public enum HTTPOutboundPart: Sendable, Hashable {
-    /// A serialized head and the framing its body parts will use.
-    case head(HTTPOutgoingHead)
+    /// A serialized head and the framing its body parts will use (indirect: keeps body parts
+    /// small enough for `NIOAny`'s inline storage).
+    indirect case head(HTTPOutgoingHead)
     /// Body bytes; chunk-encoded by the codec when the head's framing is chunked.
     case body(ByteBuffer)
     /// End of the message; trailers (complete field lines) only for chunked bodies.

@@ -140,3 +140,11 @@ struct HTTPCodecTests {
         #expect(parts.last == .end(trailers: ByteBuffer(string: "X-T: 1\r\n")))
     }
 }
+
+extension HTTPCodecTests {
+    @Test("parts are no larger than NIOAny's inline storage (three words), so body parts are not boxed")
+    func partSize() {
+        #expect(MemoryLayout<HTTPInboundPart>.size <= 3 * MemoryLayout<Int>.size)
+        #expect(MemoryLayout<HTTPOutboundPart>.size <= 3 * MemoryLayout<Int>.size)
+    }
+}
