@@ -12,6 +12,7 @@ public import NIOCore
 /// - A parse error is fired as `HTTPParseError` (its `status` is what to answer) and
 ///   decoding stops for good: the application answers and closes.
 /// - When the client closes, an incomplete request is reported as `incompleteMessage`.
+/// - Bytes after a request with `Connection: close` are dropped silently (RFC 9112 §9.6).
 public final class HTTPServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = HTTPInboundPart
@@ -45,7 +46,9 @@ public final class HTTPServerCodec: ChannelDuplexHandler, RemovableChannelHandle
                 part = try decoder.next(&machine)
             } catch {
                 failed = true
-                context.fireErrorCaught(error)
+                // RFC 9112 §9.6: after a request with `Connection: close` the server must not
+                // process further requests; they are dropped, not answered with 400.
+                if error.kind != .dataAfterClose { context.fireErrorCaught(error) }
                 return
             }
             guard let part else { return }

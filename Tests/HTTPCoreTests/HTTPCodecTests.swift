@@ -148,3 +148,13 @@ extension HTTPCodecTests {
         #expect(MemoryLayout<HTTPOutboundPart>.size <= 3 * MemoryLayout<Int>.size)
     }
 }
+
+extension HTTPCodecTests {
+    @Test("the server drops a request pipelined after Connection: close, without an error (RFC 9112 §9.6)")
+    func afterClose() throws {
+        let channel = try Self.serverChannel()
+        try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n"))
+        let parts = try Self.readParts(channel)
+        #expect(parts.count == 2)  // head and end of the first request only
+    }
+}
