@@ -65,7 +65,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPCoreTests",
-            dependencies: ["HTTPCore", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "HTTPCore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: strictSwift
         ),
 

@@ -13,6 +13,10 @@ let package = Package(
         .package(name: "proxyd", path: ".."),
     ],
     targets: [
+        // HTTPCore: requests, responses and chunked bodies; whole vs split feeding must agree.
+        .executableTarget(name: "FuzzHTTPRequest", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
+        .executableTarget(name: "FuzzHTTPResponse", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
+        .executableTarget(name: "FuzzChunkedDecoder", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
         // .executableTarget(name: "FuzzDNSMessage",
         //     dependencies: [.product(name: "DNSWire", package: "proxyd")]),
     ]

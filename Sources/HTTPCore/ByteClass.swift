@@ -50,6 +50,43 @@ enum ByteClass {
     @inline(__always)
     static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Skips whole 8-byte words in which every byte is allowed in a field value and is not
+    /// HTAB (no byte < 0x20, none == 0x7F); returns where the byte-wise scan must resume.
+    /// SWAR ("SIMD within a register") tests from Hacker's Delight / the bit-twiddling hacks:
+    /// `(w - n*ones) & ~w & highs` is non-zero iff some byte is < n (n <= 128).
+    @inline(__always)
+    static func skipFieldValueWords(_ p: UnsafeRawPointer, from start: Int, end: Int) -> Int {
+        var i = start
+        while i &+ 8 <= end {
+            let word = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let below20 = (word &- 0x20 &* ones) & ~word & highs
+            let del = word ^ (0x7F &* ones)
+            let isDel = (del &- ones) & ~del & highs
+            if below20 | isDel != 0 { break }
+            i &+= 8
+        }
+        return i
+    }
+
+    /// Skips whole 8-byte words of request-target bytes (all in 0x21...0x7E).
+    @inline(__always)
+    static func skipTargetWords(_ p: UnsafeRawPointer, from start: Int, end: Int) -> Int {
+        var i = start
+        while i &+ 8 <= end {
+            let word = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let below21 = (word &- 0x21 &* ones) & ~word & highs
+            // A byte >= 0x7F has its high bit set already or gets it when 1 is added; carries
+            // only come out of 0xFF bytes, which are caught by their own high bit.
+            let above7E = (word | (word &+ ones)) & highs
+            if below21 | above7E != 0 { break }
+            i &+= 8
+        }
+        return i
+    }
+
     /// Value of a hexadecimal digit, or nil.
     @inline(__always)
     static func hexValue(_ byte: UInt8) -> UInt64? {

@@ -217,6 +217,8 @@ public struct ChunkedBodyDecoder: Sendable {
                 let byte = p.load(fromByteOffset: i, as: UInt8.self)
                 if byte == 0x22 { return i + 1 }
                 if byte == 0x5C {  // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+                    // Never look past the cap: the verdict must not depend on how much arrived.
+                    if i + 1 > cap { throw HTTPParseError(.chunkExtensionTooLong, offset: cap) }
                     guard i + 1 < end else { return end }
                     let escaped = p.load(fromByteOffset: i + 1, as: UInt8.self)
                     guard ByteClass.isFieldValueChar(escaped) else { throw HTTPParseError(.invalidChunkExtension, offset: i + 1) }

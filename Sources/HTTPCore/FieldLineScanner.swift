@@ -62,7 +62,8 @@ enum FieldLineScanner {
         i += 1
         while i < end, ByteClass.isWhitespace(p.load(fromByteOffset: i, as: UInt8.self)) { i += 1 }
         let valueStart = i
-        var valueEnd = i
+        // Eight bytes at a time while none is a CTL or DEL (the common case: long cookies).
+        i = ByteClass.skipFieldValueWords(p, from: i, end: end)
         while i < end {
             let byte = p.load(fromByteOffset: i, as: UInt8.self)
             if byte == cr { break }
@@ -71,7 +72,10 @@ enum FieldLineScanner {
                 throw HTTPParseError(byte == lf ? .bareLF : .invalidFieldValue, offset: i, fieldName: name)
             }
             i += 1
-            if byte != 0x20 && byte != 0x09 { valueEnd = i }
+        }
+        var valueEnd = i
+        while valueEnd > valueStart, ByteClass.isWhitespace(p.load(fromByteOffset: valueEnd - 1, as: UInt8.self)) {
+            valueEnd -= 1
         }
         guard i + 1 < end else { return .needMore }
         guard p.load(fromByteOffset: i + 1, as: UInt8.self) == lf else {

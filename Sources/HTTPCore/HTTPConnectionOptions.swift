@@ -1,5 +1,6 @@
 /// The connection options a message carries in its `Connection` field (RFC 9110 §7.6.1).
 public struct HTTPConnectionOptions: OptionSet, Hashable, Sendable {
+    /// The option bits.
     public let rawValue: UInt8
     /// Creates options from their bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }

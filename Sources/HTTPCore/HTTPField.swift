@@ -37,18 +37,31 @@ public struct HTTPField: Hashable, Sendable {
 /// Field names that change how a message is framed, routed or forwarded, recognised once while
 /// parsing so that no one compares names as strings afterwards.
 public enum HTTPKnownField: UInt8, Hashable, Sendable {
+    /// Any field without protocol meaning here.
     case other
+    /// Host (RFC 9110 §7.2).
     case host
+    /// Content-Length (RFC 9110 §8.6).
     case contentLength
+    /// Transfer-Encoding (RFC 9112 §6.1).
     case transferEncoding
+    /// Connection (RFC 9110 §7.6.1).
     case connection
+    /// Upgrade (RFC 9110 §7.8).
     case upgrade
+    /// Expect (RFC 9110 §10.1.1).
     case expect
+    /// Keep-Alive (RFC 2068 §19.7.1, hop-by-hop).
     case keepAlive
+    /// Proxy-Connection (non-standard, hop-by-hop).
     case proxyConnection
+    /// TE (RFC 9110 §10.1.4).
     case te
+    /// Trailer (RFC 9110 §6.6.2).
     case trailer
+    /// Proxy-Authenticate (RFC 9110 §11.7.1).
     case proxyAuthenticate
+    /// Proxy-Authorization (RFC 9110 §11.7.2).
     case proxyAuthorization
 
     /// True for the hop-by-hop fields a proxy removes before forwarding (RFC 9110 §7.6.1:

@@ -165,6 +165,7 @@ public struct HTTPHeadParser: Sendable {
         let methodEnd = i
         i += 1
         let targetStart = i
+        i = ByteClass.skipTargetWords(p, from: i, end: end)
         while i < end, ByteClass.isTargetChar(p.load(fromByteOffset: i, as: UInt8.self)) { i += 1 }
         guard i < end else { return try ranOut() }
         let afterTarget = p.load(fromByteOffset: i, as: UInt8.self)

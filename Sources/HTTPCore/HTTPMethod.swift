@@ -3,6 +3,7 @@
 /// (RFC 9110 §9.1: the method set is extensible) and reads `.other`; its bytes are in
 /// `HTTPHead.methodRange`.
 public enum HTTPMethod: Hashable, Sendable {
+    /// The methods of RFC 9110 §9.3 and PATCH (RFC 5789), recognised by exact bytes.
     case get, head, post, put, delete, connect, options, trace, patch
     /// Any other token; look at the bytes for its name.
     case other

@@ -360,3 +360,16 @@ struct RFC9112RuleTests {
         #expect(result.error == HTTPParseError(.dataAfterClose, offset: first.utf8.count))
     }
 }
+
+extension RFC9112RuleTests {
+    /// Found by FuzzChunkedDecoder: a quoted-pair straddling the extension limit was judged
+    /// differently depending on how much had arrived.
+    @Test("a quoted-pair at the chunk-extension limit is chunkExtensionTooLong however the bytes arrive")
+    func quotedPairAtLimit() {
+        let limits = HTTPParserLimits(maxChunkExtensionLength: 8)
+        let body = Array("5;a=\"bcde\\\r\"".utf8)
+        let (whole, disagreeing) = ChunkedTranscript.runAllFeedings(body, limits: limits)
+        #expect(disagreeing.isEmpty)
+        #expect(whole.error == HTTPParseError(.chunkExtensionTooLong, offset: 9))
+    }
+}
