@@ -10,6 +10,6 @@ public enum LoadBalancerError: Error, Sendable, Hashable {
     case invalidPort(id: String, port: Int)
     /// A health check result named an endpoint that is not in the table.
     case unknownEndpoint(String)
-    /// ``LoadBalancer/withEndpoint(key:now:classify:_:)`` found nothing to call.
+    /// ``LoadBalancer/withEndpoint(key:isolation:classify:failure:_:)`` found nothing to call.
     case noEndpoint(NoEndpointReason)
 }
