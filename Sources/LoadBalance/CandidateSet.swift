@@ -97,16 +97,27 @@ public final class CandidateSet: Sendable {
     }
 
     /// Books the end of a request; see ``Lease/complete(_:now:)``.
-    func complete(_ index: Int, outcome: RequestOutcome, startedAt: Int64, now: Int64) {
+    ///
+    /// Converting `now` to nanoseconds costs about as much as the rest of a pick, so it is
+    /// done only when a latency sample or a failure needs it.
+    func complete(_ index: Int, outcome: RequestOutcome, startedAt: ContinuousClock.Instant, now: ContinuousClock.Instant) {
         let state = states[index]
         let remaining = state.inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
         total?.value.wrappingSubtract(1, ordering: .relaxed)
-        if outcome == .success, let latencyDecay {
-            state.recordLatency(now &- startedAt, at: now, decay: latencyDecay)
-        }
-        let ejected = state.recordOutcome(outcome, at: now, policy: outlierDetection)
-        if ejected {
-            owner?.endpointHealthChanged(now: now)
+        switch outcome {
+        case .success:
+            if let latencyDecay {
+                let latency = ClockOrigin.nanoseconds(startedAt.duration(to: now))
+                state.recordLatency(latency, at: origin.nanoseconds(now), decay: latencyDecay)
+            }
+            state.recordSuccess()
+        case .cancelled:
+            break
+        case .connectionFailure, .serverError:
+            let nanos = origin.nanoseconds(now)
+            if state.recordFailure(outcome, at: nanos, policy: outlierDetection) {
+                owner?.endpointHealthChanged(now: nanos)
+            }
         }
         if remaining == 0 && state.isDraining.load(ordering: .acquiring) {
             owner?.endpointDrained()

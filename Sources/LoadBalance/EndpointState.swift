@@ -65,20 +65,23 @@ final class EndpointState: Sendable {
         _ = latencyBits.compareExchange(expected: previousBits, desired: updated.bitPattern, ordering: .relaxed)
     }
 
-    /// Applies one request outcome to the passive health counters; returns whether this
-    /// outcome ejected the endpoint.
-    func recordOutcome(_ outcome: RequestOutcome, at now: Int64, policy: OutlierDetection?) -> Bool {
+    /// A success ends both failure streaks.
+    @inline(__always)
+    func recordSuccess() {
+        // Load first: most requests succeed, and a store would bounce the cache line.
+        if consecutiveConnectionFailures.load(ordering: .relaxed) != 0 {
+            consecutiveConnectionFailures.store(0, ordering: .relaxed)
+        }
+        if consecutiveServerErrors.load(ordering: .relaxed) != 0 {
+            consecutiveServerErrors.store(0, ordering: .relaxed)
+        }
+    }
+
+    /// Applies a failed request to the passive health counters; returns whether it ejected
+    /// the endpoint.
+    func recordFailure(_ outcome: RequestOutcome, at now: Int64, policy: OutlierDetection?) -> Bool {
         switch outcome {
-        case .cancelled:
-            return false
-        case .success:
-            // Load first: most requests succeed, and a store would bounce the cache line.
-            if consecutiveConnectionFailures.load(ordering: .relaxed) != 0 {
-                consecutiveConnectionFailures.store(0, ordering: .relaxed)
-            }
-            if consecutiveServerErrors.load(ordering: .relaxed) != 0 {
-                consecutiveServerErrors.store(0, ordering: .relaxed)
-            }
+        case .cancelled, .success:
             return false
         case .connectionFailure:
             guard let policy, policy.consecutiveConnectionFailures > 0 else { return false }

@@ -7,7 +7,7 @@
 public struct Lease: Sendable {
     let candidates: CandidateSet
     let index: Int
-    let startedAt: Int64
+    let startedAt: ContinuousClock.Instant
 
     /// The endpoint to send the request to.
     public var endpoint: Endpoint { candidates.endpoints[index] }
@@ -15,6 +15,6 @@ public struct Lease: Sendable {
     /// Reports how the request ended. `now` is when it ended; with the pick's `now` it gives
     /// the latency sample for latency-aware strategies.
     public func complete(_ outcome: RequestOutcome, now: ContinuousClock.Instant = .now) {
-        candidates.complete(index, outcome: outcome, startedAt: startedAt, now: candidates.origin.nanoseconds(now))
+        candidates.complete(index, outcome: outcome, startedAt: startedAt, now: now)
     }
 }

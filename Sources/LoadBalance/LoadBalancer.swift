@@ -63,7 +63,7 @@ public final class LoadBalancer: Sendable {
         self.strategy = strategy
         self.configuration = configuration
         self.origin = ClockOrigin(now)
-        self.current = ManagedAtomic(Snapshot(generation: 0, candidates: nil, plan: nil, reason: .noEndpoints, refreshAt: .max))
+        self.current = ManagedAtomic(Snapshot(generation: 0, candidates: nil, plan: nil, reason: .noEndpoints, refreshAt: .max, origin: ClockOrigin(now)))
         self.total = strategy.tracksTotalInFlight ? InFlightTotal() : nil
         self.latencyDecay = strategy.latencyDecay.map(ClockOrigin.nanoseconds)
         var system = SystemRandomNumberGenerator()
@@ -93,15 +93,14 @@ public final class LoadBalancer: Sendable {
     ///   - key: the request's hash key for hash strategies; without one they pick randomly.
     ///   - now: the current instant (start of the request, for latency).
     public func pick(key: HashKey? = nil, now: ContinuousClock.Instant = .now) -> PickResult {
-        let nanos = origin.nanoseconds(now)
         var snapshot = current.load(ordering: .acquiring)
-        if nanos >= snapshot.refreshAt {
-            refreshIfDue(nanos)
+        if now >= snapshot.refreshInstant {
+            refreshIfDue(origin.nanoseconds(now))
             snapshot = current.load(ordering: .acquiring)
         }
         let seed = sharedRandom.wrappingAdd(StableHash.golden, ordering: .relaxed).newValue
         let input = PickInput(key: key, random: StableHash.mix(seed), secondRandom: StableHash.mix(seed ^ 0x5555_5555_5555_5555), ticket: nil)
-        return LoadBalancer.pick(from: snapshot, input: input, now: nanos)
+        return LoadBalancer.pick(from: snapshot, input: input, now: now)
     }
 
     /// A picker for one event loop or task, with its own cursor and a random generator
@@ -199,7 +198,7 @@ public final class LoadBalancer: Sendable {
         table.generation &+= 1
         let snapshot: Snapshot
         if selection.states.isEmpty {
-            snapshot = Snapshot(generation: table.generation, candidates: nil, plan: nil, reason: selection.reason, refreshAt: selection.refreshAt)
+            snapshot = Snapshot(generation: table.generation, candidates: nil, plan: nil, reason: selection.reason, refreshAt: selection.refreshAt, origin: origin)
         } else {
             let candidates = CandidateSet(
                 endpoints: selection.endpoints,
@@ -213,7 +212,7 @@ public final class LoadBalancer: Sendable {
                 total: total,
                 owner: self)
             let plan = strategy.makePlan(for: candidates)
-            snapshot = Snapshot(generation: table.generation, candidates: candidates, plan: plan, reason: selection.reason, refreshAt: selection.refreshAt)
+            snapshot = Snapshot(generation: table.generation, candidates: candidates, plan: plan, reason: selection.reason, refreshAt: selection.refreshAt, origin: origin)
         }
         current.store(snapshot, ordering: .releasing)
         publishedGeneration.store(table.generation, ordering: .releasing)
@@ -221,7 +220,7 @@ public final class LoadBalancer: Sendable {
 
     /// The lock-free part of every pick.
     @inline(__always)
-    static func pick(from snapshot: Snapshot, input: PickInput, now: Int64) -> PickResult {
+    static func pick(from snapshot: Snapshot, input: PickInput, now: ContinuousClock.Instant) -> PickResult {
         guard let candidates = snapshot.candidates, let plan = snapshot.plan else {
             return .noEndpoint(snapshot.reason)
         }

@@ -43,14 +43,13 @@ struct PickerCore {
 
     @usableFromInline
     mutating func pick(_ input: PickInput, now: ContinuousClock.Instant) -> PickResult {
-        let nanos = balancer.origin.nanoseconds(now)
         if balancer.publishedGeneration.load(ordering: .acquiring) != snapshot.generation {
             snapshot = balancer.current.load(ordering: .acquiring)
         }
-        if nanos >= snapshot.refreshAt {
-            balancer.refreshIfDue(nanos)
+        if now >= snapshot.refreshInstant {
+            balancer.refreshIfDue(balancer.origin.nanoseconds(now))
             snapshot = balancer.current.load(ordering: .acquiring)
         }
-        return LoadBalancer.pick(from: snapshot, input: input, now: nanos)
+        return LoadBalancer.pick(from: snapshot, input: input, now: now)
     }
 }

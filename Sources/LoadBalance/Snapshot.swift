@@ -13,12 +13,16 @@ final class Snapshot: AtomicReference, Sendable {
     /// Origin-relative nanoseconds at which time alone changes the table (an ejection
     /// ends, a slow-start step is due); picks at or after it trigger a rebuild.
     let refreshAt: Int64
+    /// `refreshAt` as an instant, so the pick path compares instants and never converts
+    /// (a `Duration` to nanoseconds conversion costs more than the rest of a pick).
+    let refreshInstant: ContinuousClock.Instant
 
-    init(generation: UInt64, candidates: CandidateSet?, plan: (any PickPlan)?, reason: NoEndpointReason, refreshAt: Int64) {
+    init(generation: UInt64, candidates: CandidateSet?, plan: (any PickPlan)?, reason: NoEndpointReason, refreshAt: Int64, origin: ClockOrigin) {
         self.generation = generation
         self.candidates = candidates
         self.plan = plan
         self.reason = reason
         self.refreshAt = refreshAt
+        self.refreshInstant = origin.instant(refreshAt)
     }
 }
