@@ -28,12 +28,12 @@ final class EndpointState: Sendable {
     /// Set when discovery removed the endpoint; it then only drains.
     let isDraining = Atomic<Bool>(false)
     /// Active check state; touched by health checkers and table rebuilds, never by picks.
-    let active: Mutex<ActiveCheckCounter>
+    let active: Locked<ActiveCheckCounter>
 
     init(id: String, startsUp: Bool) {
         self.id = id
         self.identityHash = StableHash.hash(id.utf8)
-        self.active = Mutex(ActiveCheckCounter(isUp: startsUp))
+        self.active = Locked(ActiveCheckCounter(isUp: startsUp))
     }
 
     /// Whether a pick may use this endpoint at `now` (active checks up, not ejected).

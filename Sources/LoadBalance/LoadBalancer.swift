@@ -37,7 +37,7 @@ public final class LoadBalancer: Sendable {
     /// Generation of `current`, readable with a plain load so pickers can keep a cached
     /// snapshot without touching the reference count.
     let publishedGeneration = Atomic<UInt64>(0)
-    let table = Mutex(EndpointTable())
+    let table = Locked(EndpointTable())
     let total: InFlightTotal?
     let latencyDecay: Int64?
     /// State of the balancer-wide random sequence used by ``pick(key:now:)``.
