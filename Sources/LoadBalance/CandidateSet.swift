@@ -9,6 +9,10 @@ import Synchronization
 public final class CandidateSet: Sendable {
     let endpoints: ContiguousArray<Endpoint>
     let states: ContiguousArray<EndpointState>
+    /// The same objects without reference counting, for the pick path: `states` keeps
+    /// them alive as long as this set lives, and every access happens inside a method of
+    /// the set, so borrowing them unretained is safe and saves a retain/release pair.
+    let unretained: ContiguousArray<Unmanaged<EndpointState>>
     let weights: ContiguousArray<UInt32>
     let hashWeights: ContiguousArray<UInt32>
     /// Sum of ``weight(at:)``.
@@ -42,6 +46,7 @@ public final class CandidateSet: Sendable {
     ) {
         self.endpoints = endpoints
         self.states = states
+        self.unretained = ContiguousArray(states.lazy.map { Unmanaged.passUnretained($0) })
         self.weights = weights
         self.hashWeights = hashWeights
         self.totalWeight = weights.reduce(0) { $0 + UInt64($1) }
@@ -77,12 +82,16 @@ public final class CandidateSet: Sendable {
 
     /// Requests currently in flight to the endpoint (all leases not yet completed).
     @inline(__always)
-    public func inFlight(at index: Int) -> Int { states[index].inFlight.load(ordering: .relaxed) }
+    public func inFlight(at index: Int) -> Int {
+        unretained[index]._withUnsafeGuaranteedRef { $0.inFlight.load(ordering: .relaxed) }
+    }
 
     /// Latency EWMA of the endpoint in nanoseconds, `nil` before the first sample or when
     /// the strategy did not ask for latency tracking.
     @inline(__always)
-    public func latency(at index: Int) -> Double? { states[index].latency }
+    public func latency(at index: Int) -> Double? {
+        unretained[index]._withUnsafeGuaranteedRef { $0.latency }
+    }
 
     /// Requests in flight over the whole table, or 0 when the strategy did not ask for it
     /// (``BalancingStrategy/tracksTotalInFlight``).
@@ -92,7 +101,7 @@ public final class CandidateSet: Sendable {
     /// Books one pick: in-flight counts up.
     @inline(__always)
     func begin(_ index: Int) {
-        states[index].inFlight.wrappingAdd(1, ordering: .relaxed)
+        unretained[index]._withUnsafeGuaranteedRef { _ = $0.inFlight.wrappingAdd(1, ordering: .relaxed) }
         total?.value.wrappingAdd(1, ordering: .relaxed)
     }
 
@@ -101,7 +110,13 @@ public final class CandidateSet: Sendable {
     /// Converting `now` to nanoseconds costs about as much as the rest of a pick, so it is
     /// done only when a latency sample or a failure needs it.
     func complete(_ index: Int, outcome: RequestOutcome, startedAt: ContinuousClock.Instant, now: ContinuousClock.Instant) {
-        let state = states[index]
+        unretained[index]._withUnsafeGuaranteedRef { state in
+            complete(state, outcome: outcome, startedAt: startedAt, now: now)
+        }
+    }
+
+    @inline(__always)
+    private func complete(_ state: EndpointState, outcome: RequestOutcome, startedAt: ContinuousClock.Instant, now: ContinuousClock.Instant) {
         let remaining = state.inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
         total?.value.wrappingSubtract(1, ordering: .relaxed)
         switch outcome {
