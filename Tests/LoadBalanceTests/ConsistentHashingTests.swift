@@ -150,3 +150,23 @@ struct BoundedLoadHashTests {
         }
     }
 }
+
+@Suite("Hash ring layout")
+struct HashRingLayoutTests {
+    @Test("ring points are sorted and a lookup finds the first point at or after the key")
+    func lookupMatchesLinearSearch() throws {
+        let balancer = try LoadBalancer(strategy: RingHash(virtualNodes: 50), now: t0)
+        try balancer.update(makeEndpoints(37), now: t0)
+        let candidates = try #require(balancer.current.load(ordering: .acquiring).candidates)
+        let ring = HashRing(candidates: candidates, virtualNodes: 50)
+        #expect(ring.count == 37 * 50)
+        #expect(zip(ring.entries, ring.entries.dropFirst()).allSatisfy { $0 <= $1 })
+        var random = SplitMix64(seed: 8)
+        for _ in 0..<2_000 {
+            let hash = random.next()
+            let target = hash & ~ring.indexMask
+            let expected = ring.entries.firstIndex { $0 >= target } ?? 0
+            #expect(ring.position(for: hash) == expected)
+        }
+    }
+}

@@ -64,7 +64,7 @@ let benchmarks: @Sendable () -> Void = {
     let metrics: [BenchmarkMetric] = [.wallClock, .mallocCountTotal, .throughput]
     let pickConfiguration = Benchmark.Configuration(
         metrics: metrics, timeUnits: .nanoseconds, warmupIterations: 5, scalingFactor: .kilo,
-        maxDuration: .milliseconds(300), maxIterations: 1_000)
+        maxDuration: .milliseconds(200), maxIterations: 500)
 
     for (name, strategy, usesKey) in strategies {
         for count in [3, 100, 10_000] {
@@ -96,7 +96,7 @@ let benchmarks: @Sendable () -> Void = {
 
     let rebuildConfiguration = Benchmark.Configuration(
         metrics: metrics, timeUnits: .milliseconds, warmupIterations: 2,
-        maxDuration: .seconds(1), maxIterations: 40)
+        maxDuration: .seconds(1), maxIterations: 30)
 
     // Full rebuild of the table's snapshot (selection + plan) with unchanged membership.
     for (name, strategy) in [("RingHash", ConfiguredStrategy.ringHash()), ("Maglev", .maglev())] {

@@ -1,7 +1,8 @@
 /// A consistent-hash ring (Karger et al., 1997) with virtual nodes, laid out for O(1)
 /// lookups: a sorted array of positions with the owner packed into the low bits, plus a
 /// bucket index over the high bits so a lookup scans one or two entries instead of binary
-/// searching a million.
+/// searching a million. Positions are uniformly distributed (they are hashes), which both
+/// the bucket index and the two-pass bucket sort rely on.
 struct HashRing: Sendable {
     /// Sorted ring positions; the low `indexBits` bits hold the owning candidate's index.
     let entries: ContiguousArray<UInt64>
@@ -31,18 +32,11 @@ struct HashRing: Sendable {
                 entries.append((position & ~mask) | UInt64(index))
             }
         }
-        HashRing.radixSort(&entries)
         var bucketBits: UInt64 = 1
         while (1 << bucketBits) < entries.count && bucketBits < 24 { bucketBits += 1 }
         let shift = 64 - bucketBits
-        let bucketCount = 1 << Int(bucketBits)
-        var starts = ContiguousArray<UInt32>(repeating: 0, count: bucketCount + 1)
-        var position = 0
-        for bucket in 0...bucketCount {
-            while position < entries.count && Int(entries[position] >> shift) < bucket { position += 1 }
-            starts[bucket] = UInt32(position)
-        }
-        self.entries = entries
+        let (sorted, starts) = HashRing.bucketSort(entries, shift: shift, bucketCount: 1 << Int(bucketBits))
+        self.entries = sorted
         self.indexMask = mask
         self.bucketShift = shift
         self.bucketStarts = starts
@@ -67,28 +61,35 @@ struct HashRing: Sendable {
         Int(truncatingIfNeeded: entries[position] & indexMask)
     }
 
-    /// LSD radix sort, 16 bits per pass: a ring of 160,000 points sorts in a fraction of
-    /// what a comparison sort needs, which is most of a rebuild.
-    static func radixSort(_ values: inout ContiguousArray<UInt64>) {
-        guard values.count > 1 else { return }
-        var buffer = ContiguousArray<UInt64>(repeating: 0, count: values.count)
-        var counts = ContiguousArray<Int>(repeating: 0, count: 1 << 16)
-        for pass in 0..<4 {
-            let shift = UInt64(pass * 16)
-            for index in counts.indices { counts[index] = 0 }
-            for value in values { counts[Int((value >> shift) & 0xffff)] += 1 }
-            var sum = 0
-            for index in counts.indices {
-                let c = counts[index]
-                counts[index] = sum
-                sum += c
-            }
-            for value in values {
-                let digit = Int((value >> shift) & 0xffff)
-                buffer[counts[digit]] = value
-                counts[digit] += 1
-            }
-            swap(&values, &buffer)
+    /// Sorts uniformly distributed ring positions in two linear passes: a counting sort on
+    /// the top bits (which also yields the bucket index the lookups need), then an insertion
+    /// sort inside each bucket, which holds about one entry. A comparison sort of 160,000
+    /// points was most of a rebuild.
+    static func bucketSort(_ values: ContiguousArray<UInt64>, shift: UInt64, bucketCount: Int) -> (ContiguousArray<UInt64>, ContiguousArray<UInt32>) {
+        var starts = ContiguousArray<UInt32>(repeating: 0, count: bucketCount + 1)
+        for value in values { starts[Int(truncatingIfNeeded: value >> shift) + 1] += 1 }
+        for bucket in 0..<bucketCount { starts[bucket + 1] += starts[bucket] }
+        var next = starts
+        var sorted = ContiguousArray<UInt64>(repeating: 0, count: values.count)
+        for value in values {
+            let bucket = Int(truncatingIfNeeded: value >> shift)
+            sorted[Int(next[bucket])] = value
+            next[bucket] += 1
         }
+        for bucket in 0..<bucketCount {
+            let lower = Int(starts[bucket])
+            let upper = Int(starts[bucket + 1])
+            if upper - lower < 2 { continue }
+            for index in (lower + 1)..<upper {
+                let value = sorted[index]
+                var position = index
+                while position > lower && sorted[position - 1] > value {
+                    sorted[position] = sorted[position - 1]
+                    position -= 1
+                }
+                sorted[position] = value
+            }
+        }
+        return (sorted, starts)
     }
 }
