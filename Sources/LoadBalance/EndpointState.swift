@@ -9,24 +9,26 @@ final class EndpointState: Sendable {
     /// Marker for "never ejected" / "no deadline".
     static let never = Int64.min
 
-    let id: String
-    /// Stable hash of `id`, the endpoint's position on rings and in Maglev tables.
-    let identityHash: UInt64
-
+    // Hot fields first, so that what a pick and a successful completion touch shares the
+    // object's first cache line (Swift lays out stored properties in declaration order):
+    // at 10,000 endpoints each pick is a cache miss or two, not three.
     let inFlight = Atomic<Int>(0)
+    /// Latency EWMA in nanoseconds as `Double` bits; 0 means no sample yet.
+    let latencyBits = Atomic<UInt64>(0)
     let consecutiveConnectionFailures = Atomic<Int>(0)
     let consecutiveServerErrors = Atomic<Int>(0)
+    /// Set when discovery removed the endpoint; it then only drains.
+    let isDraining = Atomic<Bool>(false)
+    let latencyUpdatedAt = Atomic<Int64>(0)
     /// End of the current or last ejection, in origin-relative nanoseconds.
     let ejectedUntil = Atomic<Int64>(EndpointState.never)
     /// How many ejections in a row the back-off has counted.
     let backoffLevel = Atomic<Int>(0)
     /// Total ejections, for status pages.
     let ejections = Atomic<Int>(0)
-    /// Latency EWMA in nanoseconds as `Double` bits; 0 means no sample yet.
-    let latencyBits = Atomic<UInt64>(0)
-    let latencyUpdatedAt = Atomic<Int64>(0)
-    /// Set when discovery removed the endpoint; it then only drains.
-    let isDraining = Atomic<Bool>(false)
+    let id: String
+    /// Stable hash of `id`, the endpoint's position on rings and in Maglev tables.
+    let identityHash: UInt64
     /// Active check state; touched by health checkers and table rebuilds, never by picks.
     let active: Locked<ActiveCheckCounter>
 
