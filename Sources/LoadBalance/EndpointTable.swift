@@ -64,7 +64,8 @@ struct EndpointTable: Sendable {
             member.state.isDraining.store(true, ordering: .releasing)
             nowDraining.append(member)
         }
-        // Keep discovery order for draining too, so status output is stable.
+        // Draining endpoints have no discovery order any more; sort by id so status
+        // output is stable.
         nowDraining.sort { $0.state.id < $1.state.id }
         members = next
         draining = nowDraining

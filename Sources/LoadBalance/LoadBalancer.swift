@@ -74,6 +74,8 @@ public final class LoadBalancer: Sendable {
     /// watcher). Kept endpoints keep in-flight counts and health; new ones slow-start when
     /// configured; removed ones drain: no pick that starts after this call returns chooses
     /// them, and ``status(now:)`` lists them until their in-flight count reaches zero.
+    /// (A pick racing with this call may still use the previous snapshot; its lease stays
+    /// valid and completes normally.)
     ///
     /// - Throws: ``LoadBalancerError/duplicateEndpointID(_:index:)`` or
     ///   ``LoadBalancerError/invalidPort(id:port:)``; the table is then unchanged.

@@ -134,3 +134,32 @@ struct EndpointTableTests {
         #expect(reported == field)
     }
 }
+
+@Suite("Configured strategy")
+struct ConfiguredStrategyTests {
+    @Test("a configured strategy validates the strategy it wraps")
+    func validatesWrapped() {
+        #expect(throws: LoadBalancerError.invalidStrategy(strategy: "RingHash", reason: "virtualNodes must be in 1...10000, got 0")) {
+            try LoadBalancer(strategy: ConfiguredStrategy.ringHash(RingHash(virtualNodes: 0)))
+        }
+    }
+
+    @Test("a configured strategy picks like the strategy it wraps")
+    func behavesLikeWrapped() throws {
+        let configured = try LoadBalancer(strategy: ConfiguredStrategy.roundRobin(), now: t0)
+        try configured.update([endpoint("a"), endpoint("b")], now: t0)
+        #expect((0..<4).map { _ in configured.pickAndComplete() } == ["a", "b", "a", "b"])
+        #expect(ConfiguredStrategy.boundedLoadHash().tracksTotalInFlight)
+        #expect(ConfiguredStrategy.powerOfTwoChoices(PowerOfTwoChoices(latencyDecay: .seconds(3))).latencyDecay == .seconds(3))
+    }
+
+    @Test("status lists members in discovery order, then draining endpoints")
+    func statusOrder() throws {
+        let balancer = try LoadBalancer(strategy: .roundRobin, now: t0)
+        try balancer.update([endpoint("c"), endpoint("a"), endpoint("b")], now: t0)
+        let open = try #require(balancer.lease(on: "a", now: t0))
+        try balancer.update([endpoint("b"), endpoint("c")], now: t0)
+        #expect(balancer.status(now: t0).map(\.endpoint.id) == ["b", "c", "a"])
+        open.complete(.success, now: t0)
+    }
+}

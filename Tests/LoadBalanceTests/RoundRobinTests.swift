@@ -59,3 +59,25 @@ struct RoundRobinTests {
         }
     }
 }
+
+@Suite("Round robin cycles")
+struct RoundRobinCycleTests {
+    @Test("every cycle gives each endpoint exactly weight / gcd turns, for random weights")
+    func exactCycleCounts() throws {
+        var random = SplitMix64(seed: 31)
+        for _ in 0..<20 {
+            let count = Int(random.next() % 6) + 2
+            let weights = (0..<count).map { _ in UInt16(random.next() % 12 + 1) }
+            let balancer = try LoadBalancer(strategy: .roundRobin, now: t0)
+            try balancer.update(weights.enumerated().map { endpoint("e\($0.offset)", weight: $0.element) }, now: t0)
+            let divisor = weights.reduce(0) { RoundRobinPlan.gcd($0, UInt64($1)) }
+            let cycle = Int(weights.reduce(0) { $0 + UInt64($1) } / divisor)
+            let picks = (0..<(2 * cycle)).compactMap { _ in balancer.pickAndComplete() }
+            for half in [picks[..<cycle], picks[cycle...]] {
+                for (index, weight) in weights.enumerated() {
+                    #expect(half.filter { $0 == "e\(index)" }.count == Int(UInt64(weight) / divisor), "weights \(weights)")
+                }
+            }
+        }
+    }
+}
