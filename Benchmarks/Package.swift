@@ -33,5 +33,8 @@ let package = Package(
         // .executableTarget(name: "DNSWireBenchmarks",
         //     dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],
         //     path: "Benchmarks/DNSWireBenchmarks", plugins: benchmarkPlugins),
+        .executableTarget(name: "LoadBalanceBenchmarks",
+            dependencies: benchmarkDeps + [.product(name: "LoadBalance", package: "proxyd")],
+            path: "Benchmarks/LoadBalanceBenchmarks", plugins: benchmarkPlugins),
     ]
 )
