@@ -121,6 +121,7 @@ struct EndpointTableTests {
         (LoadBalancerConfiguration(slowStart: SlowStart(window: .seconds(1), steps: 0)), "slowStart.steps"),
         (LoadBalancerConfiguration(outlierDetection: OutlierDetection(baseEjection: .seconds(10), maxEjection: .seconds(5))), "outlierDetection.baseEjection"),
         (LoadBalancerConfiguration(outlierDetection: OutlierDetection(backoffMultiplier: 0)), "outlierDetection.backoffMultiplier"),
+        (LoadBalancerConfiguration(outlierDetection: OutlierDetection(maxEjectionPercent: 101)), "outlierDetection.maxEjectionPercent"),
         (LoadBalancerConfiguration(activeHealthChecks: ActiveHealthCheckPolicy(rise: 0)), "activeHealthChecks"),
     ])
     func invalidConfiguration(configuration: LoadBalancerConfiguration, field: String) {
