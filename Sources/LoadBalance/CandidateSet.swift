@@ -129,9 +129,8 @@ public final class CandidateSet: Sendable {
         case .cancelled:
             break
         case .connectionFailure, .serverError:
-            let nanos = origin.nanoseconds(now)
-            if state.recordFailure(outcome, at: nanos, policy: outlierDetection) {
-                owner?.endpointHealthChanged(now: nanos)
+            if let outlierDetection, state.recordFailure(outcome, policy: outlierDetection) {
+                owner?.eject(state, now: origin.nanoseconds(now), policy: outlierDetection)
             }
         }
         if remaining == 0 && state.isDraining.load(ordering: .acquiring) {
@@ -147,8 +146,9 @@ final class InFlightTotal: Sendable {
 
 /// What a candidate set tells its balancer after a completion.
 protocol TableEventSink: AnyObject, Sendable {
-    /// An endpoint was ejected: republish the table without it.
-    func endpointHealthChanged(now: Int64)
+    /// An endpoint's failure streak reached its threshold: eject it if the max-ejection cap
+    /// allows, and republish the table without it.
+    func eject(_ state: EndpointState, now: Int64, policy: OutlierDetection)
     /// A draining endpoint's last request finished: forget it.
     func endpointDrained()
 }

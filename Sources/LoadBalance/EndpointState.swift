@@ -79,25 +79,37 @@ final class EndpointState: Sendable {
         }
     }
 
-    /// Applies a failed request to the passive health counters; returns whether it ejected
-    /// the endpoint.
-    func recordFailure(_ outcome: RequestOutcome, at now: Int64, policy: OutlierDetection?) -> Bool {
+    /// Applies a failed request to the passive health counters; returns whether the failure
+    /// streak has reached its threshold, i.e. the endpoint should now be ejected.
+    func recordFailure(_ outcome: RequestOutcome, policy: OutlierDetection?) -> Bool {
         switch outcome {
         case .cancelled, .success:
             return false
         case .connectionFailure:
             guard let policy, policy.consecutiveConnectionFailures > 0 else { return false }
             let count = consecutiveConnectionFailures.wrappingAdd(1, ordering: .relaxed).newValue
-            return count >= policy.consecutiveConnectionFailures && eject(at: now, policy: policy)
+            return count >= policy.consecutiveConnectionFailures
         case .serverError:
             guard let policy, policy.consecutiveServerErrors > 0 else { return false }
             let count = consecutiveServerErrors.wrappingAdd(1, ordering: .relaxed).newValue
-            return count >= policy.consecutiveServerErrors && eject(at: now, policy: policy)
+            return count >= policy.consecutiveServerErrors
         }
     }
 
+    /// Forgets the failure streaks, e.g. when an ejection was refused by the
+    /// max-ejection cap, so the next attempt needs a full new streak.
+    func resetFailureStreaks() {
+        consecutiveConnectionFailures.store(0, ordering: .relaxed)
+        consecutiveServerErrors.store(0, ordering: .relaxed)
+    }
+
+    /// Whether an ejection is in force at `now`.
+    func isEjected(at now: Int64) -> Bool {
+        ejectedUntil.load(ordering: .acquiring) > now
+    }
+
     /// Ejects the endpoint unless it already is; exactly one racing caller wins.
-    private func eject(at now: Int64, policy: OutlierDetection) -> Bool {
+    func eject(at now: Int64, policy: OutlierDetection) -> Bool {
         let previousEnd = ejectedUntil.load(ordering: .acquiring)
         if previousEnd > now { return false }
         let forget = ClockOrigin.nanoseconds(policy.forgetAfter)

@@ -8,6 +8,10 @@ struct EndpointTable: Sendable {
         let state: EndpointState
         /// Start of its slow-start ramp, `nil` once it has full weight.
         var rampStart: Int64?
+        /// Whether the previous selection found it healthy; a return to health restarts
+        /// slow start, because an endpoint coming back from an outage is as cold as a new
+        /// one (Envoy does the same).
+        var wasHealthy: Bool
     }
 
     /// What the rules chose for one snapshot.
@@ -56,7 +60,7 @@ struct EndpointTable: Sendable {
             } else {
                 let state = EndpointState(id: endpoint.id, startsUp: configuration.activeHealthChecks.startsUp)
                 let ramps = hasReceivedUpdate && configuration.slowStart != nil
-                next.append(Member(endpoint: endpoint, state: state, rampStart: ramps ? now : nil))
+                next.append(Member(endpoint: endpoint, state: state, rampStart: ramps ? now : nil, wasHealthy: configuration.activeHealthChecks.startsUp))
             }
         }
         var nowDraining: [Member] = []
@@ -97,7 +101,12 @@ struct EndpointTable: Sendable {
         for (index, member) in members.enumerated() {
             let until = member.state.ejectedUntil.load(ordering: .acquiring)
             if until > now { selection.refreshAt = min(selection.refreshAt, until) }
-            if member.state.isHealthy(at: now) {
+            let isHealthy = member.state.isHealthy(at: now)
+            if isHealthy && !member.wasHealthy && hasReceivedUpdate && configuration.slowStart != nil {
+                members[index].rampStart = now
+            }
+            members[index].wasHealthy = isHealthy
+            if isHealthy {
                 healthy[index] = true
                 healthyCount += 1
                 bestPriority = min(bestPriority, member.endpoint.priority)

@@ -17,4 +17,11 @@ public struct Lease: Sendable {
     public func complete(_ outcome: RequestOutcome, now: ContinuousClock.Instant = .now) {
         candidates.complete(index, outcome: outcome, startedAt: startedAt, now: now)
     }
+
+    /// Reports how the request ended with a latency the caller measured itself (say, time
+    /// to first byte rather than to the end of a streamed body); the latency sample then
+    /// is `latency` instead of the time since the pick.
+    public func complete(_ outcome: RequestOutcome, latency: Duration, now: ContinuousClock.Instant = .now) {
+        candidates.complete(index, outcome: outcome, startedAt: now.advanced(by: .zero - latency), now: now)
+    }
 }

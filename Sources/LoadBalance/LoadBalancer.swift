@@ -233,8 +233,20 @@ public final class LoadBalancer: Sendable {
 }
 
 extension LoadBalancer: TableEventSink {
-    func endpointHealthChanged(now: Int64) {
-        table.withLock { publish(&$0, now: now) }
+    /// Decides under the table lock, so that concurrent ejections cannot together exceed
+    /// `maxEjectionPercent` (Envoy's rule: at least one endpoint may always be ejected).
+    func eject(_ state: EndpointState, now: Int64, policy: OutlierDetection) {
+        table.withLock { table in
+            guard !state.isEjected(at: now) else { return }
+            let ejected = table.members.reduce(0) { $0 + ($1.state.isEjected(at: now) ? 1 : 0) }
+            if ejected > 0 && (ejected + 1) * 100 > policy.maxEjectionPercent * table.members.count {
+                state.resetFailureStreaks()
+                return
+            }
+            if state.eject(at: now, policy: policy) {
+                publish(&table, now: now)
+            }
+        }
     }
 
     func endpointDrained() {

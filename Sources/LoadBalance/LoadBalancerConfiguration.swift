@@ -56,6 +56,9 @@ public struct LoadBalancerConfiguration: Sendable, Hashable {
             if outlier.baseEjection <= .zero || outlier.maxEjection < outlier.baseEjection {
                 throw .invalidConfiguration(field: "outlierDetection.baseEjection", reason: "must be positive and not above maxEjection")
             }
+            if !(0...100).contains(outlier.maxEjectionPercent) {
+                throw .invalidConfiguration(field: "outlierDetection.maxEjectionPercent", reason: "must be in 0...100, got \(outlier.maxEjectionPercent)")
+            }
             if outlier.backoffMultiplier < 1 {
                 throw .invalidConfiguration(field: "outlierDetection.backoffMultiplier", reason: "must be at least 1, got \(outlier.backoffMultiplier)")
             }

@@ -6,6 +6,7 @@
 /// ejection lasts `baseEjection × backoffMultiplier^k`, capped at `maxEjection`, where `k`
 /// counts earlier ejections; `k` starts over once the endpoint has stayed in for
 /// `forgetAfter` — a flapping endpoint is kept out longer and longer, a one-off is forgiven.
+/// At most `maxEjectionPercent` of the table is ejected at once.
 public struct OutlierDetection: Sendable, Hashable {
     /// Connection failures in a row that eject an endpoint (0 disables this trigger).
     public var consecutiveConnectionFailures: Int
@@ -19,6 +20,11 @@ public struct OutlierDetection: Sendable, Hashable {
     public var maxEjection: Duration
     /// Time an endpoint must stay in after an ejection before its back-off starts over.
     public var forgetAfter: Duration
+    /// Most endpoints (in percent of the table) that may be ejected at once; one endpoint
+    /// may always be ejected. Keeps a failure that is not the endpoints' fault (a broken
+    /// dependency, a bad deploy of the caller) from ejecting the whole fleet. Envoy's
+    /// default is 10.
+    public var maxEjectionPercent: Int
 
     /// Creates a policy; defaults follow Envoy (5 failures, 30 s base) with a 5 min cap.
     public init(
@@ -27,7 +33,8 @@ public struct OutlierDetection: Sendable, Hashable {
         baseEjection: Duration = .seconds(30),
         backoffMultiplier: Int = 2,
         maxEjection: Duration = .seconds(300),
-        forgetAfter: Duration = .seconds(300)
+        forgetAfter: Duration = .seconds(300),
+        maxEjectionPercent: Int = 10
     ) {
         self.consecutiveConnectionFailures = consecutiveConnectionFailures
         self.consecutiveServerErrors = consecutiveServerErrors
@@ -35,5 +42,6 @@ public struct OutlierDetection: Sendable, Hashable {
         self.backoffMultiplier = backoffMultiplier
         self.maxEjection = maxEjection
         self.forgetAfter = forgetAfter
+        self.maxEjectionPercent = maxEjectionPercent
     }
 }

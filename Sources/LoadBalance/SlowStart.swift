@@ -4,7 +4,8 @@
 ///
 /// The weight ramps linearly from `initialFraction` to 1 over `window`, in `steps` equal
 /// steps; every step republishes the table, so fewer steps means fewer rebuilds. Endpoints of
-/// the very first update do not slow-start (there is nothing to protect them from). The
+/// the very first update do not slow-start (there is nothing to protect them from); an
+/// endpoint that becomes healthy later (active checks rise, an ejection ends) ramps too. The
 /// hash strategies ignore slow start: changing their weights would move keys.
 public struct SlowStart: Sendable, Hashable {
     /// How long the ramp lasts.

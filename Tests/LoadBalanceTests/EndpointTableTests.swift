@@ -121,6 +121,7 @@ struct EndpointTableTests {
         (LoadBalancerConfiguration(slowStart: SlowStart(window: .seconds(1), steps: 0)), "slowStart.steps"),
         (LoadBalancerConfiguration(outlierDetection: OutlierDetection(baseEjection: .seconds(10), maxEjection: .seconds(5))), "outlierDetection.baseEjection"),
         (LoadBalancerConfiguration(outlierDetection: OutlierDetection(backoffMultiplier: 0)), "outlierDetection.backoffMultiplier"),
+        (LoadBalancerConfiguration(outlierDetection: OutlierDetection(maxEjectionPercent: 101)), "outlierDetection.maxEjectionPercent"),
         (LoadBalancerConfiguration(activeHealthChecks: ActiveHealthCheckPolicy(rise: 0)), "activeHealthChecks"),
     ])
     func invalidConfiguration(configuration: LoadBalancerConfiguration, field: String) {
@@ -161,5 +162,32 @@ struct ConfiguredStrategyTests {
         try balancer.update([endpoint("b"), endpoint("c")], now: t0)
         #expect(balancer.status(now: t0).map(\.endpoint.id) == ["b", "c", "a"])
         open.complete(.success, now: t0)
+    }
+}
+
+@Suite("Slow start after recovery")
+struct SlowStartRecoveryTests {
+    @Test("an endpoint returning from ejection ramps up again")
+    func rampAfterEjection() throws {
+        let config = LoadBalancerConfiguration(
+            slowStart: SlowStart(window: .seconds(10), initialFraction: 0.1, steps: 10),
+            outlierDetection: OutlierDetection(consecutiveConnectionFailures: 1, baseEjection: .seconds(5)),
+            panicThreshold: 0)
+        let balancer = try LoadBalancer(strategy: .roundRobin, configuration: config, now: t0)
+        try balancer.update([endpoint("a"), endpoint("b")], now: t0)
+        balancer.lease(on: "a", now: t0)?.complete(.connectionFailure, now: t0)
+        #expect(balancer.status(now: t0).first { $0.endpoint.id == "a" }?.effectiveWeight == 0)
+        for (second, weight) in [(5.0, 102), (10.0, 563), (15.0, 1024)] {
+            _ = balancer.pickAndComplete(now: at(second))
+            #expect(balancer.status(now: at(second)).first { $0.endpoint.id == "a" }?.effectiveWeight == UInt32(weight), "at \(second) s")
+        }
+    }
+
+    @Test("a caller-measured latency replaces the time since the pick")
+    func explicitLatency() throws {
+        let balancer = try LoadBalancer(strategy: .powerOfTwoChoices(latencyDecay: .seconds(10)), now: t0)
+        try balancer.update([endpoint("a")], now: t0)
+        balancer.pick(now: t0).lease?.complete(.success, latency: .milliseconds(30), now: at(5))
+        #expect(balancer.status(now: at(5)).first?.latencyNanoseconds == 30_000_000)
     }
 }

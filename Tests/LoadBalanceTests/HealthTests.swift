@@ -153,4 +153,34 @@ struct HealthTests {
         fail(balancer, "a", 1, now: t0)
         #expect(balancer.health(of: "a") == .down(.ejected(until: at(10))))
     }
+
+    @Test("no more than maxEjectionPercent of the table is ejected at once; one always may be")
+    func maxEjectionPercent() throws {
+        let config = LoadBalancerConfiguration(
+            outlierDetection: OutlierDetection(consecutiveConnectionFailures: 2, baseEjection: .seconds(10), maxEjectionPercent: 25),
+            panicThreshold: 0)
+        let balancer = try LoadBalancer(strategy: .roundRobin, configuration: config, now: t0)
+        try balancer.update([endpoint("a"), endpoint("b"), endpoint("c"), endpoint("d")], now: t0)
+        fail(balancer, "a", 2, now: t0)
+        #expect(balancer.health(of: "a") == .down(.ejected(until: at(10))))
+        // A second ejection would make 2 of 4 = 50 % > 25 %: refused, b stays in.
+        fail(balancer, "b", 2, now: at(1))
+        #expect(balancer.health(of: "b", now: at(1)) == .up)
+        // Once a is back, b's next streak ejects it.
+        fail(balancer, "b", 2, now: at(10))
+        #expect(balancer.health(of: "b", now: at(10)) == .down(.ejected(until: at(20))))
+    }
+
+    @Test("with maxEjectionPercent 0 a single endpoint can still be ejected (Envoy's rule)")
+    func atLeastOne() throws {
+        let config = LoadBalancerConfiguration(
+            outlierDetection: OutlierDetection(consecutiveConnectionFailures: 1, baseEjection: .seconds(10), maxEjectionPercent: 0),
+            panicThreshold: 0)
+        let balancer = try LoadBalancer(strategy: .roundRobin, configuration: config, now: t0)
+        try balancer.update([endpoint("a"), endpoint("b")], now: t0)
+        fail(balancer, "a", 1, now: t0)
+        fail(balancer, "b", 1, now: t0)
+        #expect(balancer.health(of: "a") == .down(.ejected(until: at(10))))
+        #expect(balancer.health(of: "b") == .up)
+    }
 }
