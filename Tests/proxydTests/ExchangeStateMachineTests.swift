@@ -10,8 +10,8 @@ struct ExchangeStateMachineTests {
 
     @Test("a keep-alive GET is forwarded, the backend is pooled and the client kept")
     func happyPath() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
-        #expect(machine.requestHead(get, forwardTo: "hello") == .connect(backend: "hello", excluding: [], fresh: false))
+        var machine = ExchangeStateMachine()
+        #expect(machine.requestHead(get, forwardTo: "hello", maxRetries: 2) == .connect(backend: "hello", excluding: [], fresh: false))
         #expect(machine.requestEnd() == .pauseClientReads)
         #expect(machine.backendConnected(endpoint: "a", reused: false) == .sendRequestHead)
         #expect(machine.responseHead(status: 200, keepAlive: true) == .forwardResponseHead)
@@ -22,8 +22,8 @@ struct ExchangeStateMachineTests {
 
     @Test("a refused connection is retried on other endpoints, then answered 502")
     func connectRetries() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
-        _ = machine.requestHead(post, forwardTo: "hello")
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(post, forwardTo: "hello", maxRetries: 2)
         #expect(machine.backendConnectFailed(endpoint: "a", timedOut: false) == .connect(backend: "hello", excluding: ["a"], fresh: false))
         #expect(machine.backendConnectFailed(endpoint: "b", timedOut: false) == .connect(backend: "hello", excluding: ["a", "b"], fresh: false))
         #expect(machine.backendConnectFailed(endpoint: "c", timedOut: false) == .respond(status: 502, keepClientAlive: false, releaseBackend: .none))
@@ -31,20 +31,20 @@ struct ExchangeStateMachineTests {
 
     @Test("no endpoint to pick is a 503; a connect timeout after the last retry is a 504")
     func noEndpointAndTimeout() {
-        var machine = ExchangeStateMachine(maxRetries: 0)
-        _ = machine.requestHead(get, forwardTo: "hello")
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(get, forwardTo: "hello", maxRetries: 0)
         _ = machine.requestEnd()
         #expect(machine.backendConnectFailed(endpoint: nil, timedOut: false) == .respond(status: 503, keepClientAlive: true, releaseBackend: .none))
         #expect(machine.localResponseSent() == .none)
-        _ = machine.requestHead(get, forwardTo: "hello")
+        _ = machine.requestHead(get, forwardTo: "hello", maxRetries: 0)
         _ = machine.requestEnd()
         #expect(machine.backendConnectFailed(endpoint: "a", timedOut: true) == .respond(status: 504, keepClientAlive: true, releaseBackend: .none))
     }
 
     @Test("a reused connection that dies before the response is retried once, fresh, for an idempotent request")
     func staleConnectionRetry() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
-        _ = machine.requestHead(get, forwardTo: "hello")
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(get, forwardTo: "hello", maxRetries: 2)
         _ = machine.requestEnd()
         _ = machine.backendConnected(endpoint: "a", reused: true)
         #expect(machine.backendFailed(timedOut: false) == .connect(backend: "hello", excluding: [], fresh: true))
@@ -54,8 +54,8 @@ struct ExchangeStateMachineTests {
 
     @Test("a POST on a reused connection that dies is not replayed: 502")
     func nonIdempotentNotRetried() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
-        _ = machine.requestHead(post, forwardTo: "hello")
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(post, forwardTo: "hello", maxRetries: 2)
         _ = machine.backendConnected(endpoint: "a", reused: true)
         #expect(machine.requestBody() == .sendRequestBody)
         #expect(machine.requestEnd() == .sendRequestEnd)
@@ -64,8 +64,8 @@ struct ExchangeStateMachineTests {
 
     @Test("a backend failure after the response started can only close the client")
     func failureAfterResponseStarted() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
-        _ = machine.requestHead(get, forwardTo: "hello")
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(get, forwardTo: "hello", maxRetries: 2)
         _ = machine.requestEnd()
         _ = machine.backendConnected(endpoint: "a", reused: true)
         _ = machine.responseHead(status: 200, keepAlive: true)
@@ -75,8 +75,8 @@ struct ExchangeStateMachineTests {
 
     @Test("a response that ends before the request body was sent closes both connections")
     func earlyResponse() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
-        _ = machine.requestHead(post, forwardTo: "hello")
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(post, forwardTo: "hello", maxRetries: 2)
         _ = machine.backendConnected(endpoint: "a", reused: false)
         _ = machine.responseHead(status: 413, keepAlive: true)
         #expect(machine.responseEnd() == .finishExchange(backendReusable: false, keepClientAlive: false))
@@ -84,15 +84,15 @@ struct ExchangeStateMachineTests {
 
     @Test("Connection: close from either side ends keep-alive")
     func connectionClose() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
-        _ = machine.requestHead(get, forwardTo: "hello")
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(get, forwardTo: "hello", maxRetries: 2)
         _ = machine.requestEnd()
         _ = machine.backendConnected(endpoint: "a", reused: false)
         _ = machine.responseHead(status: 200, keepAlive: false)
         #expect(machine.responseEnd() == .finishExchange(backendReusable: false, keepClientAlive: false))
 
-        var closing = ExchangeStateMachine(maxRetries: 2)
-        _ = closing.requestHead(.init(isIdempotent: true, hasBody: false, keepAlive: false), forwardTo: "hello")
+        var closing = ExchangeStateMachine()
+        _ = closing.requestHead(.init(isIdempotent: true, hasBody: false, keepAlive: false), forwardTo: "hello", maxRetries: 2)
         _ = closing.requestEnd()
         _ = closing.backendConnected(endpoint: "a", reused: false)
         _ = closing.responseHead(status: 200, keepAlive: true)
@@ -101,14 +101,14 @@ struct ExchangeStateMachineTests {
 
     @Test("100 Continue is passed on without ending the exchange; 101 starts a tunnel")
     func informational() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
-        _ = machine.requestHead(post, forwardTo: "hello")
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(post, forwardTo: "hello", maxRetries: 2)
         _ = machine.backendConnected(endpoint: "a", reused: false)
         #expect(machine.responseHead(status: 100, keepAlive: true) == .forwardResponseHead)
         #expect(machine.backendFailed(timedOut: false) == .respond(status: 502, keepClientAlive: false, releaseBackend: .close))
 
-        var upgrade = ExchangeStateMachine(maxRetries: 2)
-        _ = upgrade.requestHead(get, forwardTo: "ws")
+        var upgrade = ExchangeStateMachine()
+        _ = upgrade.requestHead(get, forwardTo: "ws", maxRetries: 2)
         _ = upgrade.requestEnd()
         _ = upgrade.backendConnected(endpoint: "a", reused: false)
         #expect(upgrade.responseHead(status: 101, keepAlive: true) == .startTunnel)
@@ -117,16 +117,16 @@ struct ExchangeStateMachineTests {
 
     @Test("a pipelined head during an exchange pauses the client; the client leaving aborts the backend")
     func pipeliningAndClientGone() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
-        _ = machine.requestHead(get, forwardTo: "hello")
-        #expect(machine.requestHead(get, forwardTo: "hello") == .pauseClientReads)
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(get, forwardTo: "hello", maxRetries: 2)
+        #expect(machine.requestHead(get, forwardTo: "hello", maxRetries: 2) == .pauseClientReads)
         #expect(machine.clientClosed() == .abort(closeBackend: true))
         #expect(machine.clientClosed() == .none)
     }
 
     @Test("a local answer keeps the connection only when asked to")
     func localAnswers() {
-        var machine = ExchangeStateMachine(maxRetries: 2)
+        var machine = ExchangeStateMachine()
         #expect(machine.answerLocally(status: 301, keepAlive: true) == .respond(status: 301, keepClientAlive: true, releaseBackend: .none))
         #expect(machine.localResponseSent() == .none)
         #expect(machine.isIdle)

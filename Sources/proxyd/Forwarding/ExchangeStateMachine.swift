@@ -82,6 +82,8 @@ struct ExchangeStateMachine {
         var responseStarted = false
         var responseKeepAlive = true
         var attempts = 0
+        /// How many additional endpoints the request may try after a failed connection.
+        var maxRetries: Int
         var reusedConnection = false
         /// Whether the one retry on a fresh connection after a reused one failed is spent.
         var retriedAfterStaleConnection = false
@@ -90,22 +92,19 @@ struct ExchangeStateMachine {
     }
 
     private var state: State = .idle
-    /// How many additional endpoints a request may try after a failed connection.
-    let maxRetries: Int
 
-    init(maxRetries: Int) {
-        self.maxRetries = maxRetries
-    }
+    init() {}
 
     var isIdle: Bool { state == .idle }
     var isClosed: Bool { state == .closed }
 
     // MARK: Client side
 
-    /// A request head arrived and the router chose to forward it to `backend`.
-    mutating func requestHead(_ request: RequestInfo, forwardTo backend: String) -> Action {
+    /// A request head arrived and the router chose to forward it to `backend`, which allows
+    /// `maxRetries` further endpoints after a failed connection.
+    mutating func requestHead(_ request: RequestInfo, forwardTo backend: String, maxRetries: Int) -> Action {
         guard case .idle = state else { return .pauseClientReads }
-        var exchange = Exchange(backend: backend, request: request)
+        var exchange = Exchange(backend: backend, request: request, maxRetries: maxRetries)
         exchange.requestComplete = false
         exchange.attempts = 1
         state = .connecting(exchange)
@@ -195,7 +194,7 @@ struct ExchangeStateMachine {
         guard case .connecting(var exchange) = state else { return .none }
         if let endpoint {
             exchange.triedEndpoints.insert(endpoint)
-            if exchange.attempts <= maxRetries {
+            if exchange.attempts <= exchange.maxRetries {
                 exchange.attempts += 1
                 state = .connecting(exchange)
                 return .connect(backend: exchange.backend, excluding: exchange.triedEndpoints, fresh: false)
