@@ -15,5 +15,10 @@ let package = Package(
     targets: [
         // .executableTarget(name: "FuzzDNSMessage",
         //     dependencies: [.product(name: "DNSWire", package: "proxyd")]),
+        .executableTarget(
+            name: "FuzzDNSMessage",
+            dependencies: [.product(name: "DNSWire", package: "proxyd")],
+            exclude: ["SEEDS"]
+        ),
     ]
 )
