@@ -29,12 +29,15 @@ let package = Package(
             path: "Benchmarks/HTTPCoreBenchmarks",
             plugins: benchmarkPlugins
         ),
-        // Suites are added here, one per hot path, e.g.:
-        // .executableTarget(name: "DNSWireBenchmarks",
-        //     dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],
-        //     path: "Benchmarks/DNSWireBenchmarks", plugins: benchmarkPlugins),
         .executableTarget(name: "LoadBalanceBenchmarks",
             dependencies: benchmarkDeps + [.product(name: "LoadBalance", package: "proxyd")],
             path: "Benchmarks/LoadBalanceBenchmarks", plugins: benchmarkPlugins),
+
+        .executableTarget(
+            name: "DNSWireBenchmarks",
+            dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],
+            path: "Benchmarks/DNSWireBenchmarks",
+            plugins: benchmarkPlugins
+        ),
     ]
 )

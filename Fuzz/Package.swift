@@ -19,5 +19,10 @@ let package = Package(
         .executableTarget(name: "FuzzChunkedDecoder", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
         // .executableTarget(name: "FuzzDNSMessage",
         //     dependencies: [.product(name: "DNSWire", package: "proxyd")]),
+        .executableTarget(
+            name: "FuzzDNSMessage",
+            dependencies: [.product(name: "DNSWire", package: "proxyd")],
+            exclude: ["SEEDS"]
+        ),
     ]
 )
