@@ -1,7 +1,7 @@
 public import DNSWire
 public import Logging
 public import NIOCore
-import NIOPosix
+public import NIOPosix
 import Synchronization
 
 /// Something that answers DNS questions: ``DNSResolver`` on the network, or a scripted
@@ -135,7 +135,7 @@ public final class DNSResolver: DNSResolving {
         for round in 0..<configuration.attempts {
             for index in 0..<servers.count {
                 let server = servers[(start &+ index) % servers.count]
-                let serverName = "\(server)"
+                let serverName = server.hostAndPort
                 switch await ask(question, server: server) {
                 case .success(let message):
                     switch message.header.rcode {
@@ -187,14 +187,14 @@ public final class DNSResolver: DNSResolving {
             case .message(let message) where !message.header.truncated:
                 return .success(message)
             case .message:
-                return .failure(.truncatedAndTCPFailed(nameserver: "\(server)", reason: "TC set over TCP"))
+                return .failure(.truncatedAndTCPFailed(nameserver: server.hostAndPort, reason: "TC set over TCP"))
             case .truncatedUndecodable:
-                return .failure(.truncatedAndTCPFailed(nameserver: "\(server)", reason: "undecodable TC answer over TCP"))
+                return .failure(.truncatedAndTCPFailed(nameserver: server.hostAndPort, reason: "undecodable TC answer over TCP"))
             case .timeout:
                 counters.countTimeout()
-                return .failure(.truncatedAndTCPFailed(nameserver: "\(server)", reason: "timeout"))
+                return .failure(.truncatedAndTCPFailed(nameserver: server.hostAndPort, reason: "timeout"))
             case .transportFailure(let reason):
-                return .failure(.truncatedAndTCPFailed(nameserver: "\(server)", reason: reason))
+                return .failure(.truncatedAndTCPFailed(nameserver: server.hostAndPort, reason: reason))
             }
         case .timeout:
             counters.countTimeout()
