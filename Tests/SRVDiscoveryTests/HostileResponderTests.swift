@@ -313,3 +313,41 @@ struct HostileResponderTests {
         #expect(dns.counters.snapshot().recordsDropped == 1)
     }
 }
+
+@Suite("Resolver transport details", .timeLimit(.minutes(1)))
+struct ResolverTransportTests {
+    @Test("an IPv6 nameserver (::1) is queried from an IPv6 socket, over UDP and TCP")
+    func ipv6Nameserver() async throws {
+        let responder = try await HostileResponder.start(
+            host: "::1",
+            udp: { query in [.init(bytes: Replies.answer(to: query, truncated: true))] },
+            tcp: { query in Replies.taskAnswer(to: query, [1, 2]) })
+        defer { responder.stop() }
+        let config = ResolverConfig(nameservers: [try responder.address], timeout: .milliseconds(500), attempts: 1)
+        let dns = DNSResolver(configuration: config, logger: Logger(label: "test"))
+        let answer = try await dns.lookup(Replies.name(Replies.service), type: .srv)
+        #expect(answer.records.count == 2)
+        #expect(responder.queries.first?.source.protocol == .inet6)
+        #expect(responder.tcpQueries == 1)
+    }
+
+    @Test("a relative name is tried with the search domains in order until one has records")
+    func searchList() async throws {
+        let responder = try await HostileResponder.start(udp: { query in
+            if "\(query.question.name)" == "_hello-world-service.internal." {
+                return [.init(bytes: Replies.taskAnswer(to: query, [1]))]
+            }
+            return [.init(bytes: Replies.answer(to: query, rcode: .nameError))]
+        })
+        defer { responder.stop() }
+        let config = ResolverConfig(
+            nameservers: [try responder.address], timeout: .milliseconds(300), attempts: 1,
+            searchDomains: ["eu-west-1.compute.internal", "internal"], ndots: 2)
+        let dns = DNSResolver(configuration: config, logger: Logger(label: "test"))
+        let answer = try await dns.lookup(searching: "_hello-world-service", type: .srv)
+        #expect(answer.records.count == 1)
+        #expect(responder.queries.map { "\($0.question.name)" } == [
+            "_hello-world-service.eu-west-1.compute.internal.", "_hello-world-service.internal.",
+        ])
+    }
+}

@@ -45,13 +45,14 @@ final class HostileResponder: Sendable {
     typealias TCPScript = @Sendable (Query) -> [UInt8]?
 
     let port: Int
+    let host: String
     private let channels: [any Channel]
     private let received = Mutex<[Query]>([])
     private let tcpReceived = Atomic<Int>(0)
 
     /// The address to put in ``ResolverConfig/nameservers``.
     var address: SocketAddress {
-        get throws { try SocketAddress(ipAddress: "127.0.0.1", port: port) }
+        get throws { try SocketAddress(ipAddress: host, port: port) }
     }
 
     /// UDP queries received so far.
@@ -59,14 +60,16 @@ final class HostileResponder: Sendable {
     /// TCP queries received so far.
     var tcpQueries: Int { tcpReceived.load(ordering: .relaxed) }
 
-    private init(port: Int, channels: [any Channel]) {
+    private init(host: String, port: Int, channels: [any Channel]) {
+        self.host = host
         self.port = port
         self.channels = channels
     }
 
     /// Starts a responder; `udp` decides the replies to each UDP query, `tcp` (if given)
     /// answers TCP queries on the same port.
-    static func start(udp: @escaping UDPScript, tcp: TCPScript? = nil) async throws -> HostileResponder {
+    /// `host` is 127.0.0.1 unless a test needs IPv6 (`::1`).
+    static func start(host: String = "127.0.0.1", udp: @escaping UDPScript, tcp: TCPScript? = nil) async throws -> HostileResponder {
         let group = MultiThreadedEventLoopGroup.singleton
         let otherPort = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
         let otherAddress = try await DatagramBootstrap(group: group).bind(host: "127.0.0.2", port: 0).get()
@@ -78,7 +81,7 @@ final class HostileResponder: Sendable {
                         script: udp, otherPort: otherPort, otherAddress: otherAddress, box: box))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: host, port: 0).get()
         guard let port = udpChannel.localAddress?.port else {
             throw ChannelError.unknownLocalAddress
         }
@@ -93,10 +96,10 @@ final class HostileResponder: Sendable {
                         try channel.pipeline.syncOperations.addHandler(TCPHandler(script: tcp, box: box))
                     }
                 }
-                .bind(host: "127.0.0.1", port: port).get()
+                .bind(host: host, port: port).get()
             channels.append(server)
         }
-        let responder = HostileResponder(port: port, channels: channels)
+        let responder = HostileResponder(host: host, port: port, channels: channels)
         box.responder.withLock { $0 = responder }
         return responder
     }
