@@ -36,11 +36,21 @@ public final class DNSResolver: DNSResolving {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let nextServer = Atomic<Int>(0)
-    private let inFlight = Mutex<[QueryKey: Task<Result<DNSAnswer, ResolverError>, Never>]>([:])
+    private let nextToken = Atomic<Int>(0)
+    private let inFlight = Mutex<[QueryKey: SharedQuery]>([:])
 
     private struct QueryKey: Hashable {
         var name: DomainName
         var type: RecordType
+    }
+
+    /// One query in flight and how many callers wait for it; when every waiter has been
+    /// cancelled the query itself is cancelled.
+    private struct SharedQuery {
+        var token: Int
+        var task: Task<Result<DNSAnswer, ResolverError>, Never>
+        var waiters: Int
+        var cancelledWaiters: Int
     }
 
     /// Creates a resolver; `group` runs the sockets (the NIO singleton by default).
@@ -60,20 +70,46 @@ public final class DNSResolver: DNSResolving {
     /// share one query; cancelling one caller does not cancel the others' query.
     public func lookup(_ name: DomainName, type: RecordType) async throws(ResolverError) -> DNSAnswer {
         let key = QueryKey(name: name, type: type)
-        let task: Task<Result<DNSAnswer, ResolverError>, Never> = inFlight.withLock { tasks in
-            if let running = tasks[key] {
+        let task: Task<Result<DNSAnswer, ResolverError>, Never> = inFlight.withLock { queries in
+            if var shared = queries[key] {
                 counters.countCoalesced()
-                return running
+                shared.waiters += 1
+                queries[key] = shared
+                return shared.task
             }
+            let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
             let task = Task { [self] in
                 let result = await self.resolveFollowingCNAMEs(Question(name: name, type: type))
-                self.inFlight.withLock { _ = $0.removeValue(forKey: key) }
+                self.inFlight.withLock { queries in
+                    if queries[key]?.token == token { queries[key] = nil }
+                }
                 return result
             }
-            tasks[key] = task
+            queries[key] = SharedQuery(token: token, task: task, waiters: 1, cancelledWaiters: 0)
             return task
         }
-        return try await task.value.get()
+        let result = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            self.waiterCancelled(key, task: task)
+        }
+        return try result.get()
+    }
+
+    /// A caller stopped waiting; the last one to stop cancels the query, which then ends
+    /// within moments (sockets are closed) instead of running through its attempts.
+    private func waiterCancelled(_ key: QueryKey, task: Task<Result<DNSAnswer, ResolverError>, Never>) {
+        let cancelQuery = inFlight.withLock { queries -> Bool in
+            guard var shared = queries[key], shared.task == task else { return false }
+            shared.cancelledWaiters += 1
+            if shared.cancelledWaiters >= shared.waiters {
+                queries[key] = nil  // later callers start afresh
+                return true
+            }
+            queries[key] = shared
+            return false
+        }
+        if cancelQuery { task.cancel() }
     }
 
     /// Looks up a name as a user typed it, trying the search list (``ResolverConfig/candidateNames(for:)``)
@@ -101,6 +137,7 @@ public final class DNSResolver: DNSResolving {
         var chainTTL: UInt32?
         var dropped = 0
         while true {
+            if Task.isCancelled { return .failure(.cancelled) }
             let response: (Message, String)
             switch await exchange(asked) {
             case .success(let value): response = value
@@ -134,6 +171,7 @@ public final class DNSResolver: DNSResolving {
         var sawAnswer = false
         for round in 0..<configuration.attempts {
             for index in 0..<servers.count {
+                if Task.isCancelled { return .failure(.cancelled) }
                 let server = servers[(start &+ index) % servers.count]
                 let serverName = server.hostAndPort
                 switch await ask(question, server: server) {
@@ -148,6 +186,8 @@ public final class DNSResolver: DNSResolving {
                     default:
                         return .success((message, serverName))
                     }
+                case .failure(.cancelled):
+                    return .failure(.cancelled)
                 case .failure(let error):
                     if case .timeout = error {
                         if !sawAnswer { lastError = .timeout(name: "\(question.name)", attempts: round + 1) }
@@ -201,7 +241,7 @@ public final class DNSResolver: DNSResolving {
             logger.debug("DNS query timed out", metadata: ["server": "\(server)", "question": "\(question.name) \(question.type)"])
             return .failure(.timeout(name: "\(question.name)", attempts: 1))
         case .transportFailure(let reason):
-            return .failure(.transport(reason))
+            return Task.isCancelled ? .failure(.cancelled) : .failure(.transport(reason))
         }
     }
 
@@ -211,9 +251,10 @@ public final class DNSResolver: DNSResolving {
         let timeout = TimeAmount.nanoseconds(configuration.timeout.nanosecondsClamped)
         let (counters, logger) = (self.counters, self.logger)
         let bindHost = server.protocol == .inet6 ? "::" : "0.0.0.0"
+        let channel: any Channel
         do {
             // Port 0: the kernel gives every query a fresh ephemeral port (randomised on Linux).
-            _ = try await DatagramBootstrap(group: loop)
+            channel = try await DatagramBootstrap(group: loop)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ExchangeHandler(
@@ -224,9 +265,9 @@ public final class DNSResolver: DNSResolving {
                 .bind(host: bindHost, port: 0)
                 .get()
         } catch {
-            promise.succeed(.transportFailure("cannot open UDP socket: \(error)"))
+            return .transportFailure("cannot open UDP socket: \(error)")
         }
-        return (try? await promise.futureResult.get()) ?? .transportFailure("exchange abandoned")
+        return await Self.wait(for: promise, closing: channel)
     }
 
     private func exchangeTCP(_ bytes: [UInt8], matcher: ResponseMatcher, server: SocketAddress) async -> ExchangeResult {
@@ -234,8 +275,9 @@ public final class DNSResolver: DNSResolving {
         let promise = loop.makePromise(of: ExchangeResult.self)
         let timeout = TimeAmount.nanoseconds(configuration.timeout.nanosecondsClamped)
         let (counters, logger) = (self.counters, self.logger)
+        let channel: any Channel
         do {
-            _ = try await ClientBootstrap(group: loop)
+            channel = try await ClientBootstrap(group: loop)
                 .connectTimeout(timeout)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -248,9 +290,21 @@ public final class DNSResolver: DNSResolving {
                 .connect(to: server)
                 .get()
         } catch {
+            // The handler may have seen the failure too; a second completion is ignored.
             promise.succeed(.transportFailure("cannot connect over TCP: \(error)"))
+            return (try? await promise.futureResult.get()) ?? .transportFailure("cannot connect over TCP")
         }
-        return (try? await promise.futureResult.get()) ?? .transportFailure("exchange abandoned")
+        return await Self.wait(for: promise, closing: channel)
+    }
+
+    /// Waits for the exchange; if the task is cancelled, closes the channel, which completes
+    /// the exchange at once (the handler sees the channel go inactive).
+    private static func wait(for promise: EventLoopPromise<ExchangeResult>, closing channel: any Channel) async -> ExchangeResult {
+        await withTaskCancellationHandler {
+            (try? await promise.futureResult.get()) ?? .transportFailure("exchange abandoned")
+        } onCancel: {
+            channel.close(promise: nil)
+        }
     }
 }
 

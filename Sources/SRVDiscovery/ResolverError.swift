@@ -25,6 +25,8 @@ public enum ResolverError: Error, Sendable, Hashable, CustomStringConvertible {
     case noNameservers
     /// A socket could not be opened or written (local failure, not the server's).
     case transport(String)
+    /// Every caller waiting for the lookup was cancelled.
+    case cancelled
 
     /// True for the authoritative "nothing there" answers (NXDOMAIN and NODATA), which a
     /// watcher treats differently from outages.
@@ -57,6 +59,7 @@ public enum ResolverError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidName(let name): return "invalid name \(name)"
         case .noNameservers: return "no nameservers configured"
         case .transport(let detail): return "transport failure: \(detail)"
+        case .cancelled: return "lookup cancelled"
         }
     }
 }

@@ -26,7 +26,7 @@ struct BINDIntegrationTests {
             CloudMapTask(taskID: "task-a", address: "127.0.0.2", port: 32768, ttl: 5),
             CloudMapTask(taskID: "task-b", address: "127.0.0.2", port: 32769, ttl: 5),
         ]
-        try named.register(tasks)
+        try await named.register(tasks)
         let (dns, _) = try resolver(named)
         let srv = SRVResolver(resolver: dns, logger: Logger(label: "test"))
         let answer = try await srv.resolveSRV(Self.service)
@@ -73,7 +73,7 @@ struct BINDIntegrationTests {
     @Test("a server that is down gives a timeout after every attempt")
     func serverDown() async throws {
         let named = try await NamedServer.start()
-        named.stop()
+        try await named.shutDown()
         let (dns, _) = try resolver(named, timeout: .milliseconds(200), attempts: 2)
         await #expect(throws: ResolverError.timeout(name: "_hello-world-service.internal.", attempts: 2)) {
             _ = try await dns.lookup(try DomainName(Self.service), type: .srv)
@@ -86,7 +86,7 @@ struct BINDIntegrationTests {
         let named = try await NamedServer.start()
         defer { named.stop() }
         let tasks = (0..<60).map { CloudMapTask(taskID: "task-\($0)", address: "127.0.1.\($0 + 1)", port: 30000 + $0, ttl: 5) }
-        try named.register(tasks)
+        try await named.register(tasks)
         let (dns, _) = try resolver(named)
         let srv = SRVResolver(resolver: dns, logger: Logger(label: "test"))
         let answer = try await srv.resolveSRV(Self.service)

@@ -351,3 +351,68 @@ struct ResolverTransportTests {
         ])
     }
 }
+
+@Suite("Cancellation", .timeLimit(.minutes(1)))
+struct ResolverCancellationTests {
+    @Test("cancelling the only caller ends a lookup at once instead of after its timeouts")
+    func cancelLookup() async throws {
+        let silent = try await HostileResponder.start(udp: { _ in [] })
+        defer { silent.stop() }
+        let config = ResolverConfig(nameservers: [try silent.address], timeout: .seconds(5), attempts: 2)
+        let dns = DNSResolver(configuration: config, logger: Logger(label: "test"))
+        let lookup = Task { () -> ResolverError? in
+            do throws(ResolverError) {
+                _ = try await dns.lookup(Replies.name(Replies.service), type: .srv)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let sent = ContinuousClock.now + .seconds(3)
+        while silent.queries.isEmpty, ContinuousClock.now < sent {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(silent.queries.count == 1)
+        let cancelled = ContinuousClock.now
+        lookup.cancel()
+        let error = await lookup.value
+        #expect(error == .cancelled)
+        #expect(ContinuousClock.now - cancelled < .seconds(2))
+    }
+
+    @Test("a cancelled caller does not cancel the query another caller still waits for")
+    func sharedQuerySurvives() async throws {
+        let slow = try await HostileResponder.start(udp: { query in
+            [.init(bytes: Replies.taskAnswer(to: query, [1]), delay: .milliseconds(300))]
+        })
+        defer { slow.stop() }
+        let config = ResolverConfig(nameservers: [try slow.address], timeout: .seconds(2), attempts: 1)
+        let dns = DNSResolver(configuration: config, logger: Logger(label: "test"))
+        let name = Replies.name(Replies.service)
+        let patient = Task { try await dns.lookup(name, type: .srv).records.count }
+        try await Task.sleep(for: .milliseconds(20))
+        let impatient = Task { try await dns.lookup(name, type: .srv).records.count }
+        try await Task.sleep(for: .milliseconds(50))
+        impatient.cancel()
+        #expect(try await patient.value == 1)
+        #expect(slow.queries.count == 1)
+    }
+
+    @Test("cancelling a watcher's consumer ends the iteration promptly even while a query is in flight")
+    func cancelWatcher() async throws {
+        let silent = try await HostileResponder.start(udp: { _ in [] })
+        defer { silent.stop() }
+        let config = ResolverConfig(nameservers: [try silent.address], timeout: .seconds(5), attempts: 2)
+        let logger = Logger(label: "test")
+        let watcher = EndpointWatcher(
+            name: Replies.service,
+            resolver: SRVResolver(resolver: DNSResolver(configuration: config, logger: logger), logger: logger),
+            logger: logger)
+        let consumer = Task { for await _ in watcher {} }
+        try await Task.sleep(for: .milliseconds(100))
+        let cancelled = ContinuousClock.now
+        consumer.cancel()
+        await consumer.value
+        #expect(ContinuousClock.now - cancelled < .seconds(2))
+    }
+}

@@ -8,20 +8,24 @@ struct NamedServerHarnessTests {
         let named = try await NamedServer.start()
         defer { named.stop() }
         #expect(named.isRunning)
+        let pid = try #require(named.pid)
+        #expect(kill(pid, 0) == 0)
         let task = CloudMapTask(taskID: "task-a", address: "127.0.0.2", port: 8080)
-        try named.register([task])
-        try named.deregister([task])
-        named.stop()
+        try await named.register([task])
+        try await named.deregister([task])
+        try await named.shutDown()
         #expect(!named.isRunning)
-        named.stop()  // idempotent
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "named (pid \(pid)) is gone")
+        try await named.shutDown()  // idempotent
+        named.stop()
     }
 
     @Test("an update that named refuses surfaces as a typed nsupdate failure")
     func refusedUpdate() async throws {
         let named = try await NamedServer.start()
         defer { named.stop() }
-        #expect(throws: NamedServer.Failure.self) {
-            try named.update(add: ["outside.example. 2 IN A 127.0.0.9"])
+        await #expect(throws: NamedServer.Failure.self) {
+            try await named.update(add: ["outside.example. 2 IN A 127.0.0.9"])
         }
     }
 }

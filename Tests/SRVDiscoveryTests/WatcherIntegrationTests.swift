@@ -27,7 +27,7 @@ struct WatcherIntegrationTests {
         let a = CloudMapTask(taskID: "task-a", address: "127.0.0.2", port: 32768, ttl: 1)
         let b = CloudMapTask(taskID: "task-b", address: "127.0.0.2", port: 32769, ttl: 1)
         let c = CloudMapTask(taskID: "task-c", address: "127.0.0.3", port: 32768, ttl: 1)
-        try named.register([a, b])
+        try await named.register([a, b])
         let (watcher, _) = try watcher(nameserver: .named(named), configuration: EndpointWatcherConfiguration(
             minimumRefresh: .milliseconds(100), grace: .zero, failureHold: .seconds(5), emptyHold: .seconds(5)))
         let recorder = WatcherRecorder.start(watcher)
@@ -35,12 +35,12 @@ struct WatcherIntegrationTests {
         try await recorder.waitFor("2 tasks", timeout: .seconds(3)) { $0.count == 2 }
 
         let registered = ContinuousClock.now
-        try named.register([c])
+        try await named.register([c])
         let seen = try await recorder.waitFor("task-c", timeout: .seconds(3)) { $0.map(\.port).contains(32768) && $0.count == 3 }
         #expect(seen - registered < .seconds(2))
 
         let deregistered = ContinuousClock.now
-        try named.deregister([a])
+        try await named.deregister([a])
         let gone = try await recorder.waitFor("task-a removed", timeout: .seconds(3)) { set in
             set.count == 2 && !set.contains { $0.target.hasPrefix("task-a") }
         }
@@ -52,8 +52,8 @@ struct WatcherIntegrationTests {
     func ttlCadence() async throws {
         let named = try await NamedServer.start()
         defer { named.stop() }
-        try named.register([CloudMapTask(taskID: "task-a", address: "127.0.0.2", port: 8080, ttl: 1)])
-        try named.register([CloudMapTask(service: "_two.internal.", taskID: "task-b", address: "127.0.0.2", port: 8081, ttl: 2)])
+        try await named.register([CloudMapTask(taskID: "task-a", address: "127.0.0.2", port: 8080, ttl: 1)])
+        try await named.register([CloudMapTask(service: "_two.internal.", taskID: "task-b", address: "127.0.0.2", port: 8081, ttl: 2)])
         let configuration = EndpointWatcherConfiguration(minimumRefresh: .milliseconds(100), maximumRefresh: .seconds(30))
         let (one, oneCalls) = try watcher(nameserver: .named(named), configuration: configuration)
         let config = ResolverConfig(nameservers: [try named.address], timeout: .milliseconds(300), attempts: 1)
@@ -86,14 +86,14 @@ struct WatcherIntegrationTests {
         let named = try await NamedServer.start(negativeTTL: 1)
         defer { named.stop() }
         let task = CloudMapTask(taskID: "task-a", address: "127.0.0.2", port: 8080, ttl: 1)
-        try named.register([task])
+        try await named.register([task])
         let (watcher, _) = try watcher(nameserver: .named(named), configuration: EndpointWatcherConfiguration(
             minimumRefresh: .milliseconds(100), grace: .zero, failureHold: .seconds(30), emptyHold: .milliseconds(1500)))
         let recorder = WatcherRecorder.start(watcher)
         defer { recorder.stop() }
         try await recorder.waitFor("1 task", timeout: .seconds(3)) { $0.count == 1 }
         let deregistered = ContinuousClock.now
-        try named.deregister([task])
+        try await named.deregister([task])
         let emptied = try await recorder.waitFor("empty set", timeout: .seconds(6)) { $0.isEmpty }
         // Seen no earlier than the hold, no later than TTL + negative TTL + hold + 1 s.
         #expect(emptied - deregistered >= .milliseconds(1500))
@@ -107,7 +107,7 @@ struct WatcherIntegrationTests {
     func serverDownHold() async throws {
         let named = try await NamedServer.start()
         defer { named.stop() }
-        try named.register([CloudMapTask(taskID: "task-a", address: "127.0.0.2", port: 8080, ttl: 1)])
+        try await named.register([CloudMapTask(taskID: "task-a", address: "127.0.0.2", port: 8080, ttl: 1)])
         let (watcher, _) = try watcher(nameserver: .named(named), configuration: EndpointWatcherConfiguration(
             minimumRefresh: .milliseconds(100), maximumRefresh: .milliseconds(400), grace: .zero,
             failureHold: .seconds(2), emptyHold: .seconds(30)), timeout: .milliseconds(200))
@@ -115,7 +115,7 @@ struct WatcherIntegrationTests {
         defer { recorder.stop() }
         try await recorder.waitFor("1 task", timeout: .seconds(3)) { $0.count == 1 }
         let down = ContinuousClock.now
-        named.stop()
+        try await named.shutDown()
         try await Task.sleep(for: .milliseconds(1800))
         #expect(recorder.sets.last?.count == 1, "still held after 1.8 s of outage")
         let emptied = try await recorder.waitFor("empty after hold", timeout: .seconds(5)) { $0.isEmpty }

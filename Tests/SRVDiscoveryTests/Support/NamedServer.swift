@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import Synchronization
 
 /// A real BIND `named` serving the zone `internal.` on 127.0.0.1, started for one test.
@@ -128,11 +129,16 @@ final class NamedServer: Sendable {
     private func waitUntilAnswering(deadline: ContinuousClock.Instant) async throws -> Bool {
         while ContinuousClock.now < deadline {
             guard isRunning else { return false }
-            let result = try Self.run(Self.digPath, ["+short", "+time=1", "+tries=1", "@127.0.0.1", "-p", "\(port)", Self.zone, "SOA"])
+            let result = try await Self.run(Self.digPath, ["+short", "+time=1", "+tries=1", "@127.0.0.1", "-p", "\(port)", Self.zone, "SOA"])
             if result.status == 0, result.output.contains("hostmaster") { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
         return false
+    }
+
+    /// named's process ID while it runs.
+    var pid: Int32? {
+        process.withLock { $0?.processIdentifier }
     }
 
     /// Whether named is still running.
@@ -140,53 +146,83 @@ final class NamedServer: Sendable {
         process.withLock { $0?.isRunning ?? false }
     }
 
-    /// Stops named by PID: SIGTERM, then SIGKILL if it has not exited after 3 s. Idempotent.
+    /// Starts stopping named by PID without blocking (for `defer`): SIGTERM now, and on a
+    /// background thread SIGKILL if it has not exited after 3 s. Idempotent.
     func stop() {
+        guard let running = takeProcess() else { return }
+        kill(running.processIdentifier, SIGTERM)
+        let box = ProcessBox(process: running)
+        DispatchQueue.global().async { Self.reap(box.process) }
+    }
+
+    /// Stops named by PID and returns once it has exited (SIGTERM, then SIGKILL after 3 s).
+    /// The waiting happens on NIO's thread pool, never on the concurrency pool. Idempotent.
+    func shutDown() async throws {
+        guard let running = takeProcess() else { return }
+        kill(running.processIdentifier, SIGTERM)
+        let box = ProcessBox(process: running)
+        try await NIOThreadPool.singleton.runIfActive { Self.reap(box.process) }
+    }
+
+    private func takeProcess() -> Process? {
         let running: Process? = process.withLock { current in
             defer { current = nil }
             return current
         }
-        guard let running, running.isRunning else { return }
-        let pid = running.processIdentifier
-        kill(pid, SIGTERM)
+        guard let running, running.isRunning else { return nil }
+        return running
+    }
+
+    /// Blocks until `process` has exited, escalating to SIGKILL after 3 s.
+    private static func reap(_ process: Process) {
         let deadline = Date().addingTimeInterval(3)
-        while running.isRunning, Date() < deadline { usleep(10_000) }
-        if running.isRunning {
-            kill(pid, SIGKILL)
-            running.waitUntilExit()
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
         }
     }
 
     /// Applies one dynamic update (RFC 2136) through `nsupdate` over TCP: every `delete` line
     /// (`name [type [data]]`) and then every `add` line (`name ttl IN type data`), atomically.
-    func update(add: [String] = [], delete: [String] = []) throws {
+    func update(add: [String] = [], delete: [String] = []) async throws {
         var input = "check-names no\nserver 127.0.0.1 \(port)\nzone \(Self.zone)\n"
         for line in delete { input += "update delete \(line)\n" }
         for line in add { input += "update add \(line)\n" }
         input += "send\n"
-        let result = try Self.run(Self.nsupdatePath, ["-v"], input: input)
+        let result = try await Self.run(Self.nsupdatePath, ["-v"], input: input)
         guard result.status == 0 else {
             throw Failure.nsupdateFailed(status: result.status, input: input, output: result.output)
         }
     }
 
-    /// Runs a short-lived tool to completion and returns its exit status and combined output.
-    private static func run(_ path: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs a short-lived tool to completion on NIO's thread pool (it blocks) and returns its
+    /// exit status and combined output.
+    private static func run(_ path: String, _ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
+        try await NIOThreadPool.singleton.runIfActive {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            let stdin = Pipe()
+            process.standardInput = stdin
+            try process.run()
+            if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+            try stdin.fileHandleForWriting.close()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
     }
+}
+
+/// Carries a `Process` to the thread that reaps it.
+/// `@unchecked Sendable`: after the hand-over only that thread touches the process (the
+/// server has already dropped its reference under its lock in `takeProcess()`).
+private struct ProcessBox: @unchecked Sendable {
+    let process: Process
 }
 
 /// One ECS task as AWS Cloud Map publishes it for a service with SRV discovery: an SRV record
@@ -206,13 +242,13 @@ struct CloudMapTask: Hashable, Sendable {
 
 extension NamedServer {
     /// Registers tasks as Cloud Map does when ECS starts them (SRV + A in one update).
-    func register(_ tasks: [CloudMapTask]) throws {
-        try update(add: tasks.flatMap { [$0.srvRecord, $0.aRecord] })
+    func register(_ tasks: [CloudMapTask]) async throws {
+        try await update(add: tasks.flatMap { [$0.srvRecord, $0.aRecord] })
     }
 
     /// Deregisters tasks as Cloud Map does when ECS stops them (their SRV and A records).
-    func deregister(_ tasks: [CloudMapTask]) throws {
-        try update(delete: tasks.flatMap {
+    func deregister(_ tasks: [CloudMapTask]) async throws {
+        try await update(delete: tasks.flatMap {
             ["\($0.service) IN SRV 1 1 \($0.port) \($0.targetName)", "\($0.targetName) IN A \($0.address)"]
         })
     }
