@@ -13,8 +13,17 @@ let package = Package(
     dependencies: [
         .package(name: "proxyd", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),  // SRVDiscoveryBenchmarks: Logger
     ],
     targets: [
+        // SRVDiscovery: CPU cost of one watcher refresh (SRV answer -> endpoints, set comparison).
+        .executableTarget(name: "SRVDiscoveryBenchmarks",
+            dependencies: benchmarkDeps + [
+                .product(name: "SRVDiscovery", package: "proxyd"),
+                .product(name: "DNSWire", package: "proxyd"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/SRVDiscoveryBenchmarks", plugins: benchmarkPlugins),
         // Suites are added here, one per hot path, e.g.:
         // .executableTarget(name: "DNSWireBenchmarks",
         //     dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],

@@ -13,6 +13,9 @@ let package = Package(
         .package(name: "proxyd", path: ".."),
     ],
     targets: [
+        // SRVDiscovery: resolv.conf parser (any text -> config within glibc's caps, or an error naming a line).
+        .executableTarget(name: "FuzzResolvConf",
+            dependencies: [.product(name: "SRVDiscovery", package: "proxyd")]),
         // .executableTarget(name: "FuzzDNSMessage",
         //     dependencies: [.product(name: "DNSWire", package: "proxyd")]),
     ]

@@ -201,12 +201,14 @@ public final class DNSResolver: DNSResolving {
     }
 
     /// One attempt with one server: UDP, and TCP if the UDP answer was truncated.
-    private func ask(_ question: Question, server: SocketAddress) async -> Result<Message, ResolverError> {
+    /// `withEDNS`: false only for the retry after a server answered FORMERR without an OPT
+    /// record, i.e. does not speak EDNS (RFC 6891 §7).
+    private func ask(_ question: Question, server: SocketAddress, withEDNS: Bool = true) async -> Result<Message, ResolverError> {
         var generator = SystemRandomNumberGenerator()
         let id = UInt16.random(in: .min ... .max, using: &generator)
         let query = Message.query(
             id: id, name: question.name, type: question.type, recordClass: question.recordClass,
-            recursionDesired: true, edns: EDNS(udpPayloadSize: configuration.ednsPayloadSize))
+            recursionDesired: true, edns: withEDNS ? EDNS(udpPayloadSize: configuration.ednsPayloadSize) : nil)
         let bytes: [UInt8]
         do {
             bytes = try query.encode()
@@ -216,6 +218,9 @@ public final class DNSResolver: DNSResolving {
         let matcher = ResponseMatcher(id: id, question: question, nameserver: server)
         counters.countQuery()
         switch await exchangeUDP(bytes, matcher: matcher, server: server) {
+        case .message(let message) where withEDNS && message.header.rcode == .formatError && message.edns == nil:
+            logger.debug("FORMERR without OPT: nameserver does not speak EDNS, asking again without it", metadata: ["server": "\(server)"])
+            return await ask(question, server: server, withEDNS: false)
         case .message(let message) where !message.header.truncated:
             return .success(message)
         case .message, .truncatedUndecodable:

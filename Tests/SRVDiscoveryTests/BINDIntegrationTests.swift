@@ -28,7 +28,7 @@ struct BINDIntegrationTests {
         ]
         try await named.register(tasks)
         let (dns, _) = try resolver(named)
-        let srv = SRVResolver(resolver: dns, logger: Logger(label: "test"))
+        let srv = SRVResolver(resolver: dns, logger: Logger.quiet)
         let answer = try await srv.resolveSRV(Self.service)
         #expect(answer.endpoints.map(\.description) == [
             "127.0.0.2:32768 (priority 1, weight 1, task-a._hello-world-service.internal.)",
@@ -88,7 +88,7 @@ struct BINDIntegrationTests {
         let tasks = (0..<60).map { CloudMapTask(taskID: "task-\($0)", address: "127.0.1.\($0 + 1)", port: 30000 + $0, ttl: 5) }
         try await named.register(tasks)
         let (dns, _) = try resolver(named)
-        let srv = SRVResolver(resolver: dns, logger: Logger(label: "test"))
+        let srv = SRVResolver(resolver: dns, logger: Logger.quiet)
         let answer = try await srv.resolveSRV(Self.service)
         #expect(answer.endpoints.count == 60)
         #expect(Set(answer.endpoints.map(\.port)) == Set((0..<60).map { UInt16(30000 + $0) }))
@@ -129,7 +129,7 @@ struct BINDIntegrationTests {
         let named = try await NamedServer.start(records: ["_off 5 IN SRV 0 0 0 ."])
         defer { named.stop() }
         let (dns, _) = try resolver(named)
-        let answer = try await SRVResolver(resolver: dns, logger: Logger(label: "test")).resolveSRV("_off.internal.")
+        let answer = try await SRVResolver(resolver: dns, logger: Logger.quiet).resolveSRV("_off.internal.")
         #expect(answer.endpoints.isEmpty)
         #expect(answer.endpoints.isServiceDeclaredUnavailable)
     }

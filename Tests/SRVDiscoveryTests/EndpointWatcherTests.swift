@@ -17,7 +17,7 @@ struct EndpointWatcherTests {
             .success(EndpointFactory.answer([1, 2])),
             .success(EndpointFactory.answer([1, 2, 3])),
         ])
-        let watcher = EndpointWatcher(name: "_svc.internal.", resolver: resolver, configuration: fast, logger: Logger(label: "test"))
+        let watcher = EndpointWatcher(name: "_svc.internal.", resolver: resolver, configuration: fast, logger: Logger.quiet)
         var iterator = watcher.makeAsyncIterator()
         let first = await iterator.next()
         let second = await iterator.next()
@@ -38,7 +38,7 @@ struct EndpointWatcherTests {
             .failure(.serverFailure(nameserver: "ns")),
             .success(EndpointFactory.answer([1, 2])),
         ])
-        let watcher = EndpointWatcher(name: "_svc.internal.", resolver: resolver, configuration: fast, logger: Logger(label: "test"))
+        let watcher = EndpointWatcher(name: "_svc.internal.", resolver: resolver, configuration: fast, logger: Logger.quiet)
         var iterator = watcher.makeAsyncIterator()
         #expect(await iterator.next()?.count == 1)
         #expect(await iterator.next()?.count == 2)
@@ -51,7 +51,7 @@ struct EndpointWatcherTests {
     @Test("cancelling the consuming task ends the iteration")
     func cancellationEnds() async throws {
         let resolver = ScriptedSRVResolver([.success(EndpointFactory.answer([1]))])
-        let watcher = EndpointWatcher(name: "_svc.internal.", resolver: resolver, configuration: fast, logger: Logger(label: "test"))
+        let watcher = EndpointWatcher(name: "_svc.internal.", resolver: resolver, configuration: fast, logger: Logger.quiet)
         let task = Task {
             var count = 0
             for await _ in watcher { count += 1 }

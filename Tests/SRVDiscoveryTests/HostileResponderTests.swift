@@ -27,7 +27,7 @@ struct HostileResponderTests {
         })
         defer { responder.stop() }
         let (dns, logs) = try resolver([responder])
-        let answer = try await SRVResolver(resolver: dns, logger: Logger(label: "test")).resolveSRV(Self.service)
+        let answer = try await SRVResolver(resolver: dns, logger: Logger.quiet).resolveSRV(Self.service)
         #expect(answer.endpoints.map(\.port) == [8001, 8002])
         return (dns.counters.snapshot(), logs.messages(atLeast: .debug))
     }
@@ -324,7 +324,7 @@ struct ResolverTransportTests {
             tcp: { query in Replies.taskAnswer(to: query, [1, 2]) })
         defer { responder.stop() }
         let config = ResolverConfig(nameservers: [try responder.address], timeout: .milliseconds(500), attempts: 1)
-        let dns = DNSResolver(configuration: config, logger: Logger(label: "test"))
+        let dns = DNSResolver(configuration: config, logger: Logger.quiet)
         let answer = try await dns.lookup(Replies.name(Replies.service), type: .srv)
         #expect(answer.records.count == 2)
         #expect(responder.queries.first?.source.protocol == .inet6)
@@ -343,7 +343,7 @@ struct ResolverTransportTests {
         let config = ResolverConfig(
             nameservers: [try responder.address], timeout: .milliseconds(300), attempts: 1,
             searchDomains: ["eu-west-1.compute.internal", "internal"], ndots: 2)
-        let dns = DNSResolver(configuration: config, logger: Logger(label: "test"))
+        let dns = DNSResolver(configuration: config, logger: Logger.quiet)
         let answer = try await dns.lookup(searching: "_hello-world-service", type: .srv)
         #expect(answer.records.count == 1)
         #expect(responder.queries.map { "\($0.question.name)" } == [
@@ -359,7 +359,7 @@ struct ResolverCancellationTests {
         let silent = try await HostileResponder.start(udp: { _ in [] })
         defer { silent.stop() }
         let config = ResolverConfig(nameservers: [try silent.address], timeout: .seconds(5), attempts: 2)
-        let dns = DNSResolver(configuration: config, logger: Logger(label: "test"))
+        let dns = DNSResolver(configuration: config, logger: Logger.quiet)
         let lookup = Task { () -> ResolverError? in
             do throws(ResolverError) {
                 _ = try await dns.lookup(Replies.name(Replies.service), type: .srv)
@@ -387,7 +387,7 @@ struct ResolverCancellationTests {
         })
         defer { slow.stop() }
         let config = ResolverConfig(nameservers: [try slow.address], timeout: .seconds(2), attempts: 1)
-        let dns = DNSResolver(configuration: config, logger: Logger(label: "test"))
+        let dns = DNSResolver(configuration: config, logger: Logger.quiet)
         let name = Replies.name(Replies.service)
         let patient = Task { try await dns.lookup(name, type: .srv).records.count }
         try await Task.sleep(for: .milliseconds(20))
@@ -403,7 +403,7 @@ struct ResolverCancellationTests {
         let silent = try await HostileResponder.start(udp: { _ in [] })
         defer { silent.stop() }
         let config = ResolverConfig(nameservers: [try silent.address], timeout: .seconds(5), attempts: 2)
-        let logger = Logger(label: "test")
+        let logger = Logger.quiet
         let watcher = EndpointWatcher(
             name: Replies.service,
             resolver: SRVResolver(resolver: DNSResolver(configuration: config, logger: logger), logger: logger),
@@ -414,5 +414,26 @@ struct ResolverCancellationTests {
         consumer.cancel()
         await consumer.value
         #expect(ContinuousClock.now - cancelled < .seconds(2))
+    }
+}
+
+@Suite("EDNS fallback", .timeLimit(.minutes(1)))
+struct EDNSFallbackTests {
+    @Test("a server answering FORMERR without OPT to an EDNS query is asked again without EDNS (RFC 6891 §7)")
+    func formerrFallback() async throws {
+        let responder = try await HostileResponder.start(udp: { query in
+            if query.message.edns != nil {
+                var header = Header(id: query.id, isResponse: true)
+                header.rcode = .formatError
+                let formerr = Message(header: header, questions: [query.question], answers: [], authorities: [], additionals: [], edns: nil)
+                return [.init(bytes: (try? formerr.encode()) ?? [])]
+            }
+            return [.init(bytes: Replies.taskAnswer(to: query, [1]))]
+        })
+        defer { responder.stop() }
+        let config = ResolverConfig(nameservers: [try responder.address], timeout: .milliseconds(300), attempts: 1)
+        let dns = DNSResolver(configuration: config, logger: Logger.quiet)
+        #expect(try await dns.lookup(Replies.name(Replies.service), type: .srv).records.count == 1)
+        #expect(responder.queries.map { $0.message.edns != nil } == [true, false])
     }
 }

@@ -56,7 +56,7 @@ struct ReadmeExampleTests {
         defer { responder.stop() }
         let config = ResolverConfig(nameservers: [try responder.address], timeout: .milliseconds(500))
         let pool = EndpointPool()
-        let following = Task { await followHelloWorld(config: config, pool: pool, logger: Logger(label: "readme")) }
+        let following = Task { await followHelloWorld(config: config, pool: pool, logger: Logger.quiet) }
         defer { following.cancel() }
         let deadline = ContinuousClock.now + .seconds(5)
         while pool.pick() == nil, ContinuousClock.now < deadline {

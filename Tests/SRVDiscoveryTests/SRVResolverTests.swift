@@ -51,7 +51,7 @@ struct SRVResolverTests {
 
     private func resolve(_ table: [String: Result<DNSAnswer, ResolverError>], preference: SRVResolver.AddressPreference = .ipv4) async throws -> (SRVAnswer, TableDNSResolver) {
         let dns = TableDNSResolver(table)
-        let result = try await SRVResolver(resolver: dns, addressPreference: preference, logger: Logger(label: "test")).resolveSRV(Self.service)
+        let result = try await SRVResolver(resolver: dns, addressPreference: preference, logger: Logger.quiet).resolveSRV(Self.service)
         return (result, dns)
     }
 
@@ -161,7 +161,7 @@ struct SRVResolverTests {
 
     @Test("a name that cannot be a DNS name is invalidName")
     func invalidName() async {
-        let resolver = SRVResolver(resolver: TableDNSResolver([:]), logger: Logger(label: "test"))
+        let resolver = SRVResolver(resolver: TableDNSResolver([:]), logger: Logger.quiet)
         let label = String(repeating: "x", count: 64)
         await #expect(throws: ResolverError.invalidName("\(label).internal.")) {
             _ = try await resolver.resolveSRV("\(label).internal.")

@@ -15,7 +15,7 @@ struct WatcherIntegrationTests {
         nameserver: HostileResponderOrNamed, configuration: EndpointWatcherConfiguration, timeout: Duration = .milliseconds(300)
     ) throws -> (EndpointWatcher<ContinuousClock>, RecordingSRVResolver) {
         let config = ResolverConfig(nameservers: [try nameserver.address], timeout: timeout, attempts: 1)
-        let logger = Logger(label: "test")
+        let logger = Logger.quiet
         let srv = RecordingSRVResolver(SRVResolver(resolver: DNSResolver(configuration: config, logger: logger), logger: logger))
         return (EndpointWatcher(name: Self.service, resolver: srv, configuration: configuration, logger: logger), srv)
     }
@@ -57,8 +57,8 @@ struct WatcherIntegrationTests {
         let configuration = EndpointWatcherConfiguration(minimumRefresh: .milliseconds(100), maximumRefresh: .seconds(30))
         let (one, oneCalls) = try watcher(nameserver: .named(named), configuration: configuration)
         let config = ResolverConfig(nameservers: [try named.address], timeout: .milliseconds(300), attempts: 1)
-        let twoCalls = RecordingSRVResolver(SRVResolver(resolver: DNSResolver(configuration: config, logger: Logger(label: "t")), logger: Logger(label: "t")))
-        let two = EndpointWatcher(name: "_two.internal.", resolver: twoCalls, configuration: configuration, logger: Logger(label: "t"))
+        let twoCalls = RecordingSRVResolver(SRVResolver(resolver: DNSResolver(configuration: config, logger: Logger.quiet), logger: Logger.quiet))
+        let two = EndpointWatcher(name: "_two.internal.", resolver: twoCalls, configuration: configuration, logger: Logger.quiet)
         let recorders = [WatcherRecorder.start(one), WatcherRecorder.start(two)]
         defer { recorders.forEach { $0.stop() } }
         // Three refreshes at TTL 2 s (two intervals) and at least four at TTL 1 s, or give up at 8 s.

@@ -31,3 +31,8 @@ struct CapturingLogHandler: LogHandler {
         return (Logger(label: label) { _ in CapturingLogHandler(store: store) }, store)
     }
 }
+
+extension Logger {
+    /// A logger that drops everything, so test output stays readable.
+    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+}
