@@ -18,5 +18,10 @@ let package = Package(
             dependencies: [.product(name: "SRVDiscovery", package: "proxyd")]),
         // .executableTarget(name: "FuzzDNSMessage",
         //     dependencies: [.product(name: "DNSWire", package: "proxyd")]),
+        .executableTarget(
+            name: "FuzzDNSMessage",
+            dependencies: [.product(name: "DNSWire", package: "proxyd")],
+            exclude: ["SEEDS"]
+        ),
     ]
 )
