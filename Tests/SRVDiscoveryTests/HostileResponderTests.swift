@@ -383,14 +383,17 @@ struct ResolverCancellationTests {
     @Test("a cancelled caller does not cancel the query another caller still waits for")
     func sharedQuerySurvives() async throws {
         let slow = try await HostileResponder.start(udp: { query in
-            [.init(bytes: Replies.taskAnswer(to: query, [1]), delay: .milliseconds(300))]
+            [.init(bytes: Replies.taskAnswer(to: query, [1]), delay: .milliseconds(800))]
         })
         defer { slow.stop() }
-        let config = ResolverConfig(nameservers: [try slow.address], timeout: .seconds(2), attempts: 1)
+        let config = ResolverConfig(nameservers: [try slow.address], timeout: .seconds(3), attempts: 1)
         let dns = DNSResolver(configuration: config, logger: Logger.quiet)
         let name = Replies.name(Replies.service)
         let patient = Task { try await dns.lookup(name, type: .srv).records.count }
-        try await Task.sleep(for: .milliseconds(20))
+        let sent = ContinuousClock.now + .seconds(2)
+        while slow.queries.isEmpty, ContinuousClock.now < sent {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let impatient = Task { try await dns.lookup(name, type: .srv).records.count }
         try await Task.sleep(for: .milliseconds(50))
         impatient.cancel()
