@@ -13,7 +13,8 @@ public import Logging
 ///   concurrently. A target whose lookups fail or return nothing yields no endpoint; its SRV
 ///   records are counted as dropped and the rest of the answer is used.
 /// - Several SRV records may point at one address with different ports (ECS tasks sharing an
-///   instance): each becomes its own endpoint.
+///   instance): each becomes its own endpoint. Records repeating a target and port are
+///   dropped and counted (the first one is kept).
 /// - The answer's TTL is the smallest TTL among the SRV records and the address records used.
 public struct SRVResolver: SRVResolving {
     /// Which address families to use for SRV targets.
@@ -72,6 +73,7 @@ public struct SRVResolver: SRVResolving {
         }
 
         var endpoints: [Endpoint] = []
+        var seen = Set<Endpoint.Identity>()
         var ttl = records.map(\.ttl).min() ?? answer.ttl
         ttl = min(ttl, answer.ttl)
         for (srv, srvTTL) in records {
@@ -81,10 +83,17 @@ public struct SRVResolver: SRVResolving {
                 continue
             }
             for (address, addressTTL) in targetAddresses {
-                ttl = min(ttl, addressTTL)
-                endpoints.append(Endpoint(
+                let endpoint = Endpoint(
                     address: address, port: srv.port, priority: srv.priority, weight: srv.weight,
-                    target: "\(srv.target)", ttl: min(srvTTL, addressTTL)))
+                    target: "\(srv.target)", ttl: min(srvTTL, addressTTL))
+                // Two SRV records for one target and port (differing only in priority or
+                // weight) would be one endpoint twice: the first, in answer order, is kept.
+                guard seen.insert(endpoint.identity).inserted else {
+                    dropped += 1
+                    continue
+                }
+                ttl = min(ttl, addressTTL)
+                endpoints.append(endpoint)
             }
         }
         counters.countRecordsDropped(dropped)

@@ -120,6 +120,16 @@ struct SRVResolverTests {
         #expect(result.endpoints.map { "\($0.address):\($0.port)" } == ["10.0.0.7:32768", "10.0.0.7:32769"])
     }
 
+    @Test("a second SRV record for the same target and port is dropped and counted, the first kept")
+    func duplicateTargetPort() async throws {
+        let (result, _) = try await resolve([
+            "_svc.internal. SRV": answer([srv("t1.internal.", port: 8001, weight: 5), srv("T1.internal.", port: 8001, weight: 9)],
+                                         additionals: [a("t1.internal.", 1)]),
+        ])
+        #expect(result.endpoints.map(\.weight) == [5])
+        #expect(result.recordsDropped == 1)
+    }
+
     @Test("priority and weight are kept, and endpoints sort by priority")
     func priorityWeight() async throws {
         let (result, _) = try await resolve([
