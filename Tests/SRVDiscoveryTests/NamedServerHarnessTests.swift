@@ -28,4 +28,14 @@ struct NamedServerHarnessTests {
             try await named.update(add: ["outside.example. 2 IN A 127.0.0.9"])
         }
     }
+
+    @Test("a missing named binary fails with the Debian package to install")
+    func missingBinary() async {
+        do {
+            _ = try await NamedServer.start(namedPath: "/nonexistent/named")
+            Issue.record("expected a failure")
+        } catch {
+            #expect("\(error)" == "/nonexistent/named not found: install the Debian package 'bind9' (apt-get install -y bind9)")
+        }
+    }
 }

@@ -58,7 +58,8 @@ final class NamedServer: Sendable {
     /// Starts named with the zone `internal.` holding `records` (zone-file lines, names relative
     /// to `internal.` or absolute) and waits until it answers a SOA query.
     /// `negativeTTL` is the SOA minimum, i.e. how long resolvers may cache NXDOMAIN (RFC 2308 §4).
-    static func start(records: [String] = [], negativeTTL: Int = 1) async throws -> NamedServer {
+    /// `namedPath` is replaceable only so the missing-binary message can be tested.
+    static func start(records: [String] = [], negativeTTL: Int = 1, namedPath: String = namedPath) async throws -> NamedServer {
         for (path, package) in [(namedPath, "bind9"), (nsupdatePath, "bind9-dnsutils"), (digPath, "bind9-dnsutils")]
         where !FileManager.default.isExecutableFile(atPath: path) {
             throw Failure.missingBinary(path: path, debianPackage: package)
