@@ -62,3 +62,42 @@ struct EndpointWatcherTests {
         #expect(await task.value == 1)
     }
 }
+
+@Suite("EndpointWatcher driver on an injected clock", .timeLimit(.minutes(1)))
+struct EndpointWatcherClockTests {
+    /// Polls (in real time, briefly) until `condition` holds.
+    private func eventually(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !condition(), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    @Test("the next refresh waits for the TTL on the injected clock, not on wall time")
+    func refreshAtTTLOnInjectedClock() async throws {
+        let clock = ManualClock()
+        let resolver = ScriptedSRVResolver([
+            .success(EndpointFactory.answer([1], ttl: 30)),
+            .success(EndpointFactory.answer([1, 2], ttl: 30)),
+        ])
+        let watcher = EndpointWatcher(
+            name: "_svc.internal.", resolver: resolver,
+            configuration: EndpointWatcherConfiguration(minimumRefresh: .seconds(1), maximumRefresh: .seconds(300)),
+            clock: clock, logger: .quiet)
+        let sets = Task {
+            var iterator = watcher.makeAsyncIterator()
+            let first = await iterator.next()
+            let second = await iterator.next()
+            return [first?.count, second?.count]
+        }
+        try await eventually { clock.sleeperCount == 1 }
+        #expect(resolver.callTimes.count == 1)
+        clock.advance(by: .seconds(29))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(resolver.callTimes.count == 1, "not refreshed before the TTL")
+        clock.advance(by: .seconds(1))
+        #expect(await sets.value == [1, 2])
+        #expect(resolver.callTimes.count == 2)
+        #expect(watcher.statistics().lastSuccessfulRefresh == .seconds(30))
+    }
+}
