@@ -8,7 +8,7 @@
 public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     /// What makes two answers name the same endpoint: target (case-insensitively), address, port.
     public struct Identity: Hashable, Sendable {
-        /// The target name in lowercase, absolute (ending in a dot).
+        /// The target name with ASCII letters in lower case (RFC 4343), absolute (ending in a dot).
         public var target: String
         /// The address the target resolved to.
         public var address: IPAddress
@@ -41,7 +41,7 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
 
     /// The identity used to tell whether two answers contain the same endpoint.
     public var identity: Identity {
-        Identity(target: target.lowercased(), address: address, port: port)
+        Identity(target: String(decoding: target.utf8.map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 | 0x20 : $0 }, as: UTF8.self), address: address, port: port)
     }
 
     /// `address:port` (IPv6 in brackets), then priority/weight and target.
@@ -55,16 +55,36 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether `other` is the same endpoint with the same priority and weight (TTL ignored).
+    /// Compares without allocating: this runs for every endpoint on every refresh.
     func isSameMember(as other: Endpoint) -> Bool {
-        identity == other.identity && priority == other.priority && weight == other.weight
+        address == other.address && port == other.port && priority == other.priority
+            && weight == other.weight && Self.compareIgnoringASCIICase(target, other.target) == 0
     }
 
-    /// A stable order: priority, then target, address and port.
+    /// A stable order: priority, then target (ignoring ASCII case), address and port.
     static func stableOrder(_ lhs: Endpoint, _ rhs: Endpoint) -> Bool {
         if lhs.priority != rhs.priority { return lhs.priority < rhs.priority }
-        let (l, r) = (lhs.identity, rhs.identity)
-        if l.target != r.target { return l.target < r.target }
-        if l.address != r.address { return l.address < r.address }
-        return l.port < r.port
+        let targets = compareIgnoringASCIICase(lhs.target, rhs.target)
+        if targets != 0 { return targets < 0 }
+        if lhs.address != rhs.address { return lhs.address < rhs.address }
+        return lhs.port < rhs.port
+    }
+
+    /// -1, 0 or 1 as `a` sorts before, equal to or after `b`, folding ASCII upper case to
+    /// lower case as DNS names compare (RFC 4343), without allocating lowercased copies.
+    static func compareIgnoringASCIICase(_ a: String, _ b: String) -> Int {
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return 0
+            case (nil, _): return -1
+            case (_, nil): return 1
+            case (let x?, let y?):
+                let lx = (x >= 0x41 && x <= 0x5A) ? x | 0x20 : x
+                let ly = (y >= 0x41 && y <= 0x5A) ? y | 0x20 : y
+                if lx != ly { return lx < ly ? -1 : 1 }
+            }
+        }
     }
 }

@@ -162,7 +162,12 @@ public struct EndpointWatcher<WatcherClock: Clock>: AsyncSequence, Sendable wher
                 logger.debug("SRV refresh failed", metadata: ["name": "\(watcher.name)", "error": "\(error)"])
             }
             if let set = decision.publish {
-                logger.info("SRV endpoints changed", metadata: ["name": "\(watcher.name)", "count": "\(set.count)", "endpoints": "\(set)"])
+                if set.isEmpty, case .failure(let error) = input {
+                    // The hold ran out: every consumer now has no endpoint for this name.
+                    logger.warning("SRV endpoints emptied after the hold expired", metadata: ["name": "\(watcher.name)", "error": "\(error)"])
+                } else {
+                    logger.info("SRV endpoints changed", metadata: ["name": "\(watcher.name)", "count": "\(set.count)", "endpoints": "\(set)"])
+                }
             }
         }
     }

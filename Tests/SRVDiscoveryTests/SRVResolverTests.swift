@@ -198,6 +198,16 @@ struct IPAddressTests {
         #expect(IPAddress(octets: [1, 2, 3]) == nil)
     }
 
+    @Test("target names compare ignoring ASCII case only, in sets and identities (RFC 4343)")
+    func targetCase() {
+        var upper = EndpointFactory.task(1)
+        upper.target = upper.target.uppercased()
+        #expect(EndpointSet([upper]).hasSameMembers(as: EndpointSet([EndpointFactory.task(1)])))
+        #expect(upper.identity == EndpointFactory.task(1).identity)
+        #expect(Endpoint.compareIgnoringASCIICase("a.example.", "B.example.") == -1)
+        #expect(Endpoint.compareIgnoringASCIICase("ä.example.", "Ä.example.") != 0)
+    }
+
     @Test("sets compare members, priority and weight but not TTL")
     func setComparison() {
         let one = EndpointSet([EndpointFactory.task(1, ttl: 10), EndpointFactory.task(2, ttl: 10)])
