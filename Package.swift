@@ -53,7 +53,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SRVDiscoveryTests",
-            dependencies: ["SRVDiscovery", "DNSWire"],
+            dependencies: [
+                "SRVDiscovery", "DNSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),

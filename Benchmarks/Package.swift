@@ -15,8 +15,17 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // HTTPCoreBenchmarks: NIOHTTP1 is the comparison anchor (benchmarks only).
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),  // SRVDiscoveryBenchmarks: Logger
     ],
     targets: [
+        // SRVDiscovery: CPU cost of one watcher refresh (SRV answer -> endpoints, set comparison).
+        .executableTarget(name: "SRVDiscoveryBenchmarks",
+            dependencies: benchmarkDeps + [
+                .product(name: "SRVDiscovery", package: "proxyd"),
+                .product(name: "DNSWire", package: "proxyd"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/SRVDiscoveryBenchmarks", plugins: benchmarkPlugins),
         // HTTPCore's parser and codec side by side with NIOHTTP1's decoders on the same inputs.
         .executableTarget(
             name: "HTTPCoreBenchmarks",

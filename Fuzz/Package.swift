@@ -17,12 +17,9 @@ let package = Package(
         .executableTarget(name: "FuzzHTTPRequest", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
         .executableTarget(name: "FuzzHTTPResponse", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
         .executableTarget(name: "FuzzChunkedDecoder", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
-        // .executableTarget(name: "FuzzDNSMessage",
-        //     dependencies: [.product(name: "DNSWire", package: "proxyd")]),
-        .executableTarget(
-            name: "FuzzDNSMessage",
-            dependencies: [.product(name: "DNSWire", package: "proxyd")],
-            exclude: ["SEEDS"]
-        ),
+        // DNSWire: any bytes decode or are rejected; what decodes re-encodes and decodes equal.
+        .executableTarget(name: "FuzzDNSMessage", dependencies: [.product(name: "DNSWire", package: "proxyd")], exclude: ["SEEDS"]),
+        // SRVDiscovery: resolv.conf parser (any text -> config within glibc's caps, or an error naming a line).
+        .executableTarget(name: "FuzzResolvConf", dependencies: [.product(name: "SRVDiscovery", package: "proxyd")]),
     ]
 )

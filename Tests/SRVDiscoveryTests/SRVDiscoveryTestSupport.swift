@@ -1,1 +1,0 @@
-// Tests for SRVDiscovery arrive with its issue.
