@@ -18,6 +18,7 @@ final class ProxyRuntime: Service, Sendable {
     let backends: [String: BackendGroup]
     private let loopStates: [ObjectIdentifier: LoopLocalState]
     private let logger: Logger
+    private let discovery: DiscoveryWiring
     private let boundListeners = Mutex<[(name: String, channel: any Channel)]>([])
 
     init(configuration: ProxyConfiguration, group: any EventLoopGroup, logger: Logger) throws {
@@ -34,6 +35,7 @@ final class ProxyRuntime: Service, Sendable {
             states[ObjectIdentifier(loop)] = LoopLocalState(eventLoop: loop, groups: backends)
         }
         self.loopStates = states
+        self.discovery = try DiscoveryWiring(configuration: configuration, backends: backends, group: group, logger: logger)
     }
 
     /// Binds every listener. Returns the bound addresses by listener name (useful with port 0).
@@ -85,7 +87,13 @@ final class ProxyRuntime: Service, Sendable {
         if boundListeners.withLock({ $0.isEmpty }) {
             try await bindListeners()
         }
-        try? await gracefulShutdown()
+        let discovery = self.discovery
+        let logger = self.logger
+        await withDiscardingTaskGroup { group in
+            group.addTask { await discovery.run(logger: logger) }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
         await shutdown()
     }
 
