@@ -88,6 +88,8 @@ struct ExchangeStateMachine {
         /// Whether the one retry on a fresh connection after a reused one failed is spent.
         var retriedAfterStaleConnection = false
         var triedEndpoints: Set<String> = []
+        /// Whether the last failed connection attempt timed out (504 rather than 502).
+        var lastConnectTimedOut = false
         var endpoint: String?
     }
 
@@ -189,10 +191,12 @@ struct ExchangeStateMachine {
     }
 
     /// No connection could be made (refused, timed out, or no endpoint to pick).
-    /// `endpoint` is the one tried, nil when there was none to pick.
+    /// `endpoint` is the one tried, nil when there was none (left) to pick: 503 when nothing
+    /// was ever available, otherwise the last attempt's failure (502, or 504 on a timeout).
     mutating func backendConnectFailed(endpoint: String?, timedOut: Bool) -> Action {
         guard case .connecting(var exchange) = state else { return .none }
         if let endpoint {
+            exchange.lastConnectTimedOut = timedOut
             exchange.triedEndpoints.insert(endpoint)
             if exchange.attempts <= exchange.maxRetries {
                 exchange.attempts += 1
@@ -202,7 +206,8 @@ struct ExchangeStateMachine {
         }
         let keepAlive = exchange.request.keepAlive && exchange.requestComplete
         state = .answering(keepAlive: keepAlive)
-        return .respond(status: endpoint == nil ? 503 : (timedOut ? 504 : 502), keepClientAlive: keepAlive, releaseBackend: .none)
+        let status = exchange.triedEndpoints.isEmpty ? 503 : (exchange.lastConnectTimedOut ? 504 : 502)
+        return .respond(status: status, keepClientAlive: keepAlive, releaseBackend: .none)
     }
 
     /// The response head arrived; `keepAlive` is the backend's own decision.

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+
+/// The built `proxyd run` binary in front of real task processes, driven by curl and wrk.
+@Suite("proxyd end to end", .serialized)
+struct ProxyEndToEndTests {
+    @Test("requests rotate over every task and carry the forwarded headers")
+    func rotationAndForwardedHeaders() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        for n in 1...3 { try fixture.startTask(name: "task-\(n)") }
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+
+        var seen: Set<String> = []
+        for _ in 0..<12 {
+            let page = try await Curl.run(["-H", "X-Forwarded-For: 198.51.100.9", "-H", "X-Forwarded-Proto: https", "http://\(fixture.address)/a?b=c"])
+            #expect(page.status == 0)
+            let lines = page.out.split(separator: "\n").map(String.init)
+            if let first = lines.first { seen.insert(first) }
+            #expect(lines.contains("GET /a?b=c HTTP/1.1"))
+            // The client's X-Forwarded-For is kept and extended; its X-Forwarded-Proto is replaced.
+            #expect(lines.contains("X-Forwarded-For: 198.51.100.9") && lines.contains("X-Forwarded-For: 127.0.0.1"))
+            #expect(lines.contains("X-Forwarded-Proto: http") && !lines.contains("X-Forwarded-Proto: https"))
+        }
+        #expect(seen == ["hello from task-1", "hello from task-2", "hello from task-3"])
+    }
+
+    @Test("pipelined requests are answered in order on one connection")
+    func pipelining() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        let parts = fixture.address.split(separator: ":")
+        let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
+        try socket.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\nGET /three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let reply = try socket.receiveAll(timeout: .seconds(10))
+        let order = reply.split(separator: "\n").filter { $0.hasPrefix("GET /") }
+        #expect(order == ["GET /one HTTP/1.1", "GET /two HTTP/1.1", "GET /three HTTP/1.1"])
+        #expect(reply.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == 3)
+    }
+
+    @Test("no reachable endpoint is a 502 with a readable body; a malformed request is a 400")
+    func errors() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        let dead = fixture.taskAddresses[0]
+        fixture.tasks[0].kill9()
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        let failed = try await Curl.run(["-i", "http://\(fixture.address)/"])
+        #expect(failed.out.hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
+        #expect(failed.out.hasSuffix("502 Bad Gateway: The backend failed to answer.\n"))
+        _ = dead
+
+        let parts = fixture.address.split(separator: ":")
+        let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
+        try socket.send("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+        let reply = try socket.receiveAll(timeout: .seconds(5))
+        #expect(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(reply.contains("Connection: close\r\n"))
+    }
+
+    @Test("a task killed with SIGKILL under keep-alive load costs no failed request")
+    func taskKilledUnderLoad() async throws {
+        let wrk = try ExternalTool.locate("wrk", package: "wrk")
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        for n in 1...3 { try fixture.startTask(name: "task-\(n)") }
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        async let load = ExternalTool.run(wrk, ["-t1", "-c16", "-d6s", "http://\(fixture.address)/"], timeout: .seconds(30))
+        try await Task.sleep(for: .seconds(2))
+        fixture.tasks[1].kill9()
+        let result = try await load
+        let report = WrkReport(result.out)
+        #expect(report.requests > 100)
+        #expect(report.socketErrors == 0, "\(result.out)")
+        #expect(report.non2xx == 0, "\(result.out)")
+    }
+}
+
+/// The numbers of a wrk run that say whether any request failed.
+struct WrkReport {
+    var requests = 0
+    var non2xx = 0
+    var socketErrors = 0
+
+    init(_ output: String) {
+        for line in output.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if line.contains("requests in"), let first = line.split(separator: " ").first, let count = Int(first) {
+                requests = count
+            } else if line.hasPrefix("Non-2xx or 3xx responses:"), let last = line.split(separator: " ").last, let count = Int(last) {
+                non2xx = count
+            } else if line.hasPrefix("Socket errors:") {
+                socketErrors = line.split(separator: ",").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+            }
+        }
+    }
+}
+
+/// A blocking TCP client for byte-exact exchanges (pipelining, malformed requests).
+final class TestSocket {
+    private let descriptor: Int32
+
+    init(host: String, port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, host, &address.sin_addr)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED) }
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw POSIXError(.EPIPE) }
+            sent += n
+        }
+    }
+
+    /// Everything until the peer closes or `timeout` passes.
+    func receiveAll(timeout: Duration) throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while ContinuousClock.now < deadline {
+            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollDescriptor, 1, 100) > 0 else { continue }
+            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    deinit { close(descriptor) }
+}
