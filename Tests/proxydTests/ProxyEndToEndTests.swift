@@ -61,6 +61,27 @@ struct ProxyEndToEndTests {
         #expect(reply.contains("Connection: close\r\n"))
     }
 
+    @Test("SIGTERM lets the request in flight finish, refuses new connections, and exits 0")
+    func gracefulShutdown() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        async let slow = Curl.run(["-i", "http://\(fixture.address)/sleep/1500"])
+        try await Task.sleep(for: .milliseconds(500))
+        let proxy = try #require(fixture.proxy)
+        kill(proxy.pid, SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        let refused = try await Curl.run(["http://\(fixture.address)/"])
+        #expect(refused.status == 7, "a new connection after SIGTERM is refused (curl: couldn't connect)")
+        let answered = try await slow
+        #expect(answered.out.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(answered.out.contains("Connection: close\r\n"))
+        #expect(answered.out.hasSuffix("slept 1500 ms in task-1\n"))
+        proxy.process.waitUntilExit()
+        #expect(proxy.process.terminationReason == .exit && proxy.process.terminationStatus == 0)
+    }
+
     @Test("a task killed with SIGKILL under keep-alive load costs no failed request")
     func taskKilledUnderLoad() async throws {
         let wrk = try ExternalTool.locate("wrk", package: "wrk")

@@ -9,7 +9,8 @@ import NIOPosix
 /// It answers every request with a plain-text page that names the task and echoes the request
 /// line and headers, so a person (or a test) sees which task answered and what the proxy
 /// added (`X-Forwarded-Proto`, `X-SSL`…). `/health` answers `ok`; `/status/NNN` answers that
-/// status. Keep-alive and pipelining work; request bodies are read and counted.
+/// status; `/sleep/MS` answers after MS milliseconds (a slow request, for shutdown and timeout
+/// tests). Keep-alive and pipelining work; request bodies are read and counted.
 final class HelloBackend: Sendable {
     let name: String
     private let channel: any Channel
@@ -114,6 +115,14 @@ private final class HelloRequestHandler: ChannelInboundHandler {
         }
         if request.target.hasPrefix("/status/"), let status = Int(request.target.dropFirst(8)), (200...599).contains(status) {
             write(context: context, status: status, reason: "Status", body: "status \(status) from \(name)\n", keepAlive: request.keepAlive)
+            return
+        }
+        if request.target.hasPrefix("/sleep/"), let millis = Int64(request.target.dropFirst(7)), (0...60_000).contains(millis) {
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(millis)) {
+                let (handler, context) = loopBound.value
+                handler.write(context: context, status: 200, reason: "OK", body: "slept \(millis) ms in \(handler.name)\n", keepAlive: request.keepAlive)
+            }
             return
         }
         var body = "hello from \(name)\n\(request.requestLine)\n"

@@ -77,8 +77,23 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        loop.clientOpened(context.channel)
         armIdleTimer(listener.timeouts.requestHead)
         context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ProxyDrainEvent {
+            // Idle: close now. Busy: the response will carry `Connection: close` and the
+            // connection closes after it (see `requestKeepAlive` and `finishExchange`).
+            if machine.isIdle && queuedParts.isEmpty {
+                perform(machine.clientClosed())
+            } else {
+                requestKeepAlive = false
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -92,6 +107,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        loop.clientClosed(context.channel)
         perform(machine.clientClosed())
         context.fireChannelInactive()
     }
@@ -151,7 +167,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         guard let context else { return }
         requestComplete = false
         requestIsHTTP10 = head.version == .http1_0
-        requestKeepAlive = head.keepAlive
+        requestKeepAlive = head.keepAlive && !loop.isDraining
         redirectLocation = nil
         backendName = nil
         let remote = context.channel.remoteAddress
@@ -297,7 +313,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         heldRequestParts.removeAll()
         let written = responseWritten
         responseWritten = nil
-        if keepClientAlive {
+        if keepClientAlive && !loop.isDraining {
             resumeClient(context: context)
         } else if let written {
             written.assumeIsolated().whenComplete { _ in self.context?.close(promise: nil) }

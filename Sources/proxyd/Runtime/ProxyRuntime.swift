@@ -97,17 +97,43 @@ final class ProxyRuntime: Service, Sendable {
         await shutdown()
     }
 
-    /// Stops accepting, waits up to the shutdown grace for connections to finish, closes the rest.
+    /// Stops accepting, lets every exchange in flight finish (idle keep-alive connections close
+    /// at once, busy ones after their response) for up to `timeouts.shutdownGrace`, then closes
+    /// what is left and the pooled backend connections.
     func shutdown() async {
         let listeners = boundListeners.withLock { listeners in
             defer { listeners = [] }
             return listeners
         }
         for (_, channel) in listeners { try? await channel.close() }
-        logger.info("stopped accepting; closing pooled connections")
         for state in loopStates.values {
-            try? await state.eventLoop.submit { state.closeAll() }.get()
+            try? await state.eventLoop.submit { state.beginDraining() }.get()
         }
+        let deadline = ContinuousClock.now + configuration.timeouts.shutdownGrace
+        var open = await openClientCount()
+        logger.info("stopped accepting; draining", metadata: ["open_connections": "\(open)"])
+        while open > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+            open = await openClientCount()
+        }
+        if open > 0 {
+            logger.warning("shutdown grace over; closing connections", metadata: ["open_connections": "\(open)"])
+        }
+        for state in loopStates.values {
+            try? await state.eventLoop.submit {
+                state.closeClients()
+                state.closeAll()
+            }.get()
+        }
+        logger.info("stopped")
+    }
+
+    private func openClientCount() async -> Int {
+        var total = 0
+        for state in loopStates.values {
+            total += (try? await state.eventLoop.submit { state.openClientCount }.get()) ?? 0
+        }
+        return total
     }
 
     enum RuntimeError: Error {
