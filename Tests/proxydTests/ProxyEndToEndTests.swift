@@ -61,6 +61,49 @@ struct ProxyEndToEndTests {
         #expect(reply.contains("Connection: close\r\n"))
     }
 
+    @Test("an Upgrade is tunnelled: 101 passes through, then bytes flow both ways")
+    func upgradeTunnel() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        let parts = fixture.address.split(separator: ":")
+        let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
+        try socket.send("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+        let switched = try socket.receive(until: "\r\n\r\n", timeout: .seconds(5))
+        #expect(switched.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"))
+        #expect(switched.contains("Upgrade: echo\r\n"))
+        try socket.send("ping-1 ")
+        try socket.send("ping-2")
+        #expect(try socket.receive(until: "ping-2", timeout: .seconds(5)) == "ping-1 ping-2")
+    }
+
+    @Test("Expect: 100-continue is answered by the backend's 100, then the body flows")
+    func expectContinue() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        let started = ContinuousClock.now
+        let result = try await Curl.run(["-v", "-H", "Expect: 100-continue", "--data-binary", String(repeating: "x", count: 5000), "http://\(fixture.address)/upload"])
+        #expect(result.err.contains("HTTP/1.1 100 Continue"))
+        #expect(result.out.contains("(request body: 5000 bytes)"))
+        // curl waits a whole second for a 100 that never comes; here it came at once.
+        #expect(ContinuousClock.now - started < .milliseconds(900))
+    }
+
+    @Test("a backend slower than timeouts.server gets a 504")
+    func serverTimeout() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration().replacingOccurrences(of: "server: 5s", with: "server: 500ms"))
+        let result = try await Curl.run(["-i", "http://\(fixture.address)/sleep/3000"])
+        #expect(result.out.hasPrefix("HTTP/1.1 504 Gateway Timeout\r\n"))
+        let next = try await Curl.run(["http://\(fixture.address)/fast"])
+        #expect(next.out.hasPrefix("hello from task-1\n"))
+    }
+
     @Test("SIGTERM lets the request in flight finish, refuses new connections, and exits 0")
     func gracefulShutdown() async throws {
         let fixture = try ProxyFixture()
@@ -143,6 +186,21 @@ final class TestSocket {
             guard n > 0 else { throw POSIXError(.EPIPE) }
             sent += n
         }
+    }
+
+    /// Bytes until `marker` has arrived (or the peer closes, or `timeout` passes).
+    func receive(until marker: String, timeout: Duration) throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while ContinuousClock.now < deadline && !String(decoding: data, as: UTF8.self).contains(marker) {
+            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollDescriptor, 1, 100) > 0 else { continue }
+            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Everything until the peer closes or `timeout` passes.

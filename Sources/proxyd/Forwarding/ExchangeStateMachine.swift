@@ -98,6 +98,8 @@ struct ExchangeStateMachine {
     init() {}
 
     var isIdle: Bool { state == .idle }
+    /// Relaying raw bytes after a protocol switch.
+    var isTunnel: Bool { state == .tunnel }
     var isClosed: Bool { state == .closed }
 
     // MARK: Client side

@@ -49,6 +49,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var requestComplete = false
     private var requestIsHTTP10 = false
     private var redirectLocation: String?
+    /// The backend's last head was an interim (1xx) response: its `.end` is not the exchange's.
+    private var interimResponse = false
 
     // Pipelining and backpressure.
     private var queuedParts: [HTTPInboundPart] = []
@@ -98,7 +100,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = Self.unwrapInboundIn(data)
-        if !queuedParts.isEmpty || (requestComplete && !machine.isIdle) {
+        if !machine.isTunnel && (!queuedParts.isEmpty || (requestComplete && !machine.isIdle)) {
             queuedParts.append(part)
             readsPaused = true
             return
@@ -199,6 +201,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                     case .set(let name, let value): try headerEdits.set(name, value)
                     case .remove(let name): try headerEdits.remove(name)
                     }
+                }
+                if head.head.requestsUpgrade, let upgrade = head.firstValue("Upgrade") {
+                    // RFC 9110 §7.8: the upgrade is offered to the next hop too, so its
+                    // Connection and Upgrade fields pass although they are hop-by-hop.
+                    try headerEdits.add("Connection", "upgrade")
+                    try headerEdits.add("Upgrade", upgrade)
                 }
             } catch {
                 // A rendered value carried CR/LF (from a request header): refuse, never inject.
@@ -383,6 +391,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         case .head(let head):
             serverTimer?.cancel()
             serverTimer = nil
+            interimResponse = head.status < 200 && head.status != 101
             let action = machine.responseHead(status: head.status, keepAlive: head.keepAlive)
             if head.status >= 500 { outcome = .serverError }
             switch action {
@@ -398,7 +407,16 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 }
                 let outgoing = HTTPOutgoingHead(forwarding: head, edits: edits, allocator: context.channel.allocator)
                 context.write(Self.wrapOutboundOut(.head(outgoing)), promise: nil)
-                if action == .startTunnel { context.flush() }
+                if action == .startTunnel {
+                    // Raw bytes flow both ways from now on; the tunnel timeout replaces the others.
+                    context.flush()
+                    readsPaused = false
+                    armIdleTimer(listener.timeouts.tunnel)
+                    if readPending {
+                        readPending = false
+                        context.read()
+                    }
+                }
             default:
                 perform(action)
             }
@@ -407,6 +425,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             context.write(Self.wrapOutboundOut(.body(bytes)), promise: nil)
             if !context.channel.isWritable { backend?.handler.setReadsPaused(true) }
         case .end(let trailers):
+            if interimResponse {
+                // 100 Continue / 103 Early Hints are heads only; the final response follows.
+                interimResponse = false
+                context.flush()
+                return
+            }
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(Self.wrapOutboundOut(.end(trailers: trailers)), promise: promise)
             responseWritten = promise.futureResult
