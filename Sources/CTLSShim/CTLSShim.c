@@ -44,6 +44,14 @@ long ctlsshim_ctx_sess_number(SSL_CTX *ctx) {
     return SSL_CTX_sess_number(ctx);
 }
 
+int ctlsshim_ctx_set1_sigalgs_list(SSL_CTX *ctx, const char *list) {
+    return (int)SSL_CTX_set1_sigalgs_list(ctx, list);
+}
+
+int ctlsshim_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
 // MARK: Option and mode values
 
 uint64_t ctlsshim_op_no_compression(void) { return SSL_OP_NO_COMPRESSION; }

@@ -35,9 +35,9 @@ struct PEMDocument: Sendable, Equatable {
         var blocks: [Block] = []
         var open: (label: String, line: Int, lines: [Substring], inHeaders: Bool, encrypted: Bool)?
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Character-wise, "\r\n" is one newline Character; isNewline covers it, "\n" and "\r".
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
             if var current = open {
                 if let label = Self.marker("-----END ", in: trimmed) {

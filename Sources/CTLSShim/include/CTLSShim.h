@@ -29,6 +29,11 @@ int ctlsshim_ctx_add1_chain_cert(SSL_CTX *ctx, X509 *cert);
 /// SSL_CTX_sess_number is a macro: sessions currently in the server cache.
 long ctlsshim_ctx_sess_number(SSL_CTX *ctx);
 
+/// SSL_CTX_set1_sigalgs_list is a macro over SSL_CTX_ctrl (client side, tests and benchmarks).
+int ctlsshim_ctx_set1_sigalgs_list(SSL_CTX *ctx, const char *list);
+/// SSL_set_tlsext_host_name is a macro over SSL_ctrl (client side).
+int ctlsshim_set_tlsext_host_name(SSL *ssl, const char *name);
+
 // MARK: SSL_OP_* and SSL_MODE_* values (SSL_OP_BIT(n) does not import)
 
 uint64_t ctlsshim_op_no_compression(void);
