@@ -13,11 +13,35 @@ let package = Package(
     dependencies: [
         .package(name: "proxyd", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // TLSTerm's suites drive TLSServerHandler in an EmbeddedChannel and log through swift-log.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Suites are added here, one per hot path, e.g.:
         // .executableTarget(name: "DNSWireBenchmarks",
         //     dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],
         //     path: "Benchmarks/DNSWireBenchmarks", plugins: benchmarkPlugins),
+        .executableTarget(
+            name: "TLSTermBenchmarks",
+            dependencies: benchmarkDeps + [
+                .product(name: "TLSTerm", package: "proxyd"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/TLSTermBenchmarks", exclude: ["Fixtures"], plugins: benchmarkPlugins
+        ),
+        // Not a benchmark suite: the TLS echo server scripts/tlsterm-idle-memory measures.
+        .executableTarget(
+            name: "TLSTermIdleServer",
+            dependencies: [
+                .product(name: "TLSTerm", package: "proxyd"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/TLSTermIdleServer"
+        ),
     ]
 )
