@@ -99,7 +99,10 @@ final class TLSConnection {
     func read(into buffer: inout ByteBuffer) -> ReadResult {
         OpenSSLErrorQueue.clear()
         var rc: Int32 = 0
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16_384) { space in
+        // Size the buffer to what can come out (at most one 16 KiB record per call), so a
+        // small request does not travel downstream in a 16 KiB allocation.
+        let available = (SSL_get_rbio(ssl).map { ctlsshim_bio_pending($0) } ?? 0) + Int(max(0, SSL_pending(ssl)))
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: min(16_384, max(512, available))) { space in
             rc = SSL_read(ssl, space.baseAddress, Int32(min(space.count, Int(Int32.max))))
             return rc > 0 ? Int(rc) : 0
         }

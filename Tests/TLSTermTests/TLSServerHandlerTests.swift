@@ -158,6 +158,22 @@ struct TLSServerHandlerTests {
         #expect(try pair.clientReceives().text == payload)
     }
 
+    @Test("a 1 MiB upload in 16 KiB records is decrypted whole, in order")
+    func largeUpload() throws {
+        let (_, context) = try context()
+        let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
+        try pair.handshake()
+        var expected = ""
+        for index in 0..<64 {
+            let chunk = String(repeating: String(UnicodeScalar(UInt8(97 + index % 26))), count: 16_384)
+            expected += chunk
+            try pair.client.write(ByteBuffer(string: chunk))
+        }
+        try pair.toServer()
+        #expect(pair.recorder.plaintext.count == expected.count)
+        #expect(pair.recorder.plaintext == expected)
+    }
+
     @Test("close() sends close_notify before closing TCP")
     func closeSendsCloseNotify() throws {
         let (_, context) = try context()
