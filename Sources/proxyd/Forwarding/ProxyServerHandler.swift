@@ -1,6 +1,7 @@
 import HTTPCore
 import LoadBalance
 import NIOCore
+import TLSTerm
 
 /// What a listener's connections share: routing, backends, timeouts, limits.
 struct ListenerContext: Sendable {
@@ -51,6 +52,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var redirectLocation: String?
     /// The backend's last head was an interim (1xx) response: its `.end` is not the exchange's.
     private var interimResponse = false
+    /// The SNI name of a TLS connection, from TLSTerm's handshake event.
+    private var serverName: String?
 
     // Pipelining and backpressure.
     private var queuedParts: [HTTPInboundPart] = []
@@ -85,6 +88,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let handshake = event as? TLSHandshakeCompleted {
+            serverName = handshake.session.serverName
+            return
+        }
         if event is ProxyDrainEvent {
             // Idle: close now. Busy: the response will carry `Connection: close` and the
             // connection closes after it (see `requestKeepAlive` and `finishExchange`).
@@ -177,6 +184,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             target: head.target, host: head.firstValue("Host"), isTLS: listener.isTLS,
             clientAddress: remote?.ipAddress ?? "", clientPort: remote?.port ?? 0,
             listenerPort: context.channel.localAddress?.port ?? listener.configuration.bind.port,
+            serverName: serverName,
             header: { [head] name in head.firstValue(name) }
         )
         let bodiless = head.framing == .none

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+import TLSTerm
 
 /// A running proxy: the listeners of one configuration, its backend groups and the per-loop
 /// state, as a swift-service-lifecycle `Service`.
@@ -19,6 +20,9 @@ final class ProxyRuntime: Service, Sendable {
     private let loopStates: [ObjectIdentifier: LoopLocalState]
     private let logger: Logger
     private let discovery: DiscoveryWiring
+    /// The TLS state of each TLS listener, by listener name; loaded at start so a bad
+    /// certificate stops `run` before anything is bound.
+    let tlsContexts: [String: TLSServerContext]
     private let boundListeners = Mutex<[(name: String, channel: any Channel)]>([])
 
     init(configuration: ProxyConfiguration, group: any EventLoopGroup, logger: Logger) throws {
@@ -36,6 +40,13 @@ final class ProxyRuntime: Service, Sendable {
         }
         self.loopStates = states
         self.discovery = try DiscoveryWiring(configuration: configuration, backends: backends, group: group, logger: logger)
+        var tlsContexts: [String: TLSServerContext] = [:]
+        for listener in configuration.listeners {
+            if let tls = listener.tls {
+                tlsContexts[listener.name] = try ListenerTLS.context(for: tls, logger: logger)
+            }
+        }
+        self.tlsContexts = tlsContexts
     }
 
     /// Binds every listener. Returns the bound addresses by listener name (useful with port 0).
@@ -50,6 +61,7 @@ final class ProxyRuntime: Service, Sendable {
                 parserLimits: HTTPParserLimits(configuration.limits)
             )
             let loopStates = self.loopStates
+            let tls = tlsContexts[listener.name]
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -59,6 +71,9 @@ final class ProxyRuntime: Service, Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         guard let state = loopStates[ObjectIdentifier(channel.eventLoop)] else {
                             throw RuntimeError.unknownEventLoop
+                        }
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls))
                         }
                         try channel.pipeline.syncOperations.addHandler(HTTPServerCodec(limits: context.parserLimits))
                         try channel.pipeline.syncOperations.addHandler(ProxyServerHandler(listener: context, loop: state))
@@ -89,8 +104,13 @@ final class ProxyRuntime: Service, Sendable {
         }
         let discovery = self.discovery
         let logger = self.logger
+        let stores = tlsContexts.values.map(\.certificates)
         await withDiscardingTaskGroup { group in
             group.addTask { await discovery.run(logger: logger) }
+            for store in stores {
+                // certbot renews by swapping symlinks: poll, and reload once the files settle.
+                group.addTask { await store.watch(every: .seconds(5)) }
+            }
             try? await gracefulShutdown()
             group.cancelAll()
         }
