@@ -7,6 +7,8 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
+#include <openssl/ec.h>
+#include <openssl/bn.h>
 
 // MARK: SSL_CTX configuration
 
@@ -273,4 +275,48 @@ int ctlsshim_x509_not_after(X509 *cert, int64_t *out) {
 
 void ctlsshim_free(void *ptr) {
     OPENSSL_free(ptr);
+}
+
+char *ctlsshim_self_signed_pem(const char *commonName, const char *subjectAltNames, int days) {
+    char *result = NULL;
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *cert = X509_new();
+    BIO *out = BIO_new(BIO_s_mem());
+    X509_EXTENSION *san = NULL;
+    if (key == NULL || cert == NULL || out == NULL) goto done;
+    if (X509_set_version(cert, 2) != 1) goto done;
+    unsigned char serial[16];
+    if (RAND_bytes(serial, sizeof serial) != 1) goto done;
+    serial[0] &= 0x7F;  /* positive */
+    BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
+    if (bn == NULL) goto done;
+    int serialSet = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL;
+    BN_free(bn);
+    if (!serialSet) goto done;
+    if (X509_gmtime_adj(X509_getm_notBefore(cert), -60) == NULL) goto done;
+    if (X509_gmtime_adj(X509_getm_notAfter(cert), (long)days * 86400L) == NULL) goto done;
+    if (X509_set_pubkey(cert, key) != 1) goto done;
+    X509_NAME *name = X509_get_subject_name(cert);
+    if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)commonName, -1, -1, 0) != 1) goto done;
+    if (X509_set_issuer_name(cert, name) != 1) goto done;
+    if (subjectAltNames != NULL && subjectAltNames[0] != '\0') {
+        san = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, subjectAltNames);
+        if (san == NULL || X509_add_ext(cert, san, -1) != 1) goto done;
+    }
+    if (X509_sign(cert, key, EVP_sha256()) == 0) goto done;
+    if (PEM_write_bio_X509(out, cert) != 1) goto done;
+    if (PEM_write_bio_PrivateKey(out, key, NULL, NULL, 0, NULL, NULL) != 1) goto done;
+    char *data = NULL;
+    long length = BIO_get_mem_data(out, &data);
+    if (length <= 0 || data == NULL) goto done;
+    result = OPENSSL_malloc((size_t)length + 1);
+    if (result == NULL) goto done;
+    memcpy(result, data, (size_t)length);
+    result[length] = '\0';
+done:
+    X509_EXTENSION_free(san);
+    BIO_free(out);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    return result;
 }

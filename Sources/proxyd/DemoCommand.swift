@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import TLSTerm
 
 /// `proxyd demo`: proxyd's main job on an embedded default, with nothing to install.
 ///
@@ -45,7 +46,17 @@ struct DemoCommand: AsyncParsableCommand {
         let deployment = DemoDeployment(dns: dns, group: group, logger: logger, replaceEvery: replaceEvery > 0 ? .seconds(replaceEvery) : nil)
         try await deployment.start(count: 3)
 
-        let runtime = try ProxyRuntime(configuration: Self.configuration(dnsPort: dnsPort, httpPort: httpPort, httpsPort: httpsPort), group: group, logger: Logger(label: "proxyd"))
+        // A certificate generated at start, as the demo has no domain: clients use -k.
+        let certificateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-demo-\(getpid())")
+        try FileManager.default.createDirectory(at: certificateDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: certificateDirectory) }
+        let certificate = certificateDirectory.appendingPathComponent("demo.pem")
+        let pem = try SelfSignedCertificate.combinedPEM(commonName: "localhost", alternativeNames: ["DNS:localhost", "IP:127.0.0.1"])
+        try pem.write(to: certificate, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: certificate.path)
+
+        let configuration = Self.configuration(dnsPort: dnsPort, httpPort: httpPort, httpsPort: httpsPort, certificate: certificate.path)
+        let runtime = try ProxyRuntime(configuration: configuration, group: group, logger: Logger(label: "proxyd"))
         try await runtime.bindListeners()
 
         let banner = """
@@ -54,12 +65,13 @@ struct DemoCommand: AsyncParsableCommand {
               tasks:      \(deployment.taskNames.joined(separator: ", ")) (replaced one by one every \(replaceEvery)s)
               discovery:  SRV _hello-world-service.internal via the embedded DNS zone on 127.0.0.1:\(dnsPort)
                           (try: dig @127.0.0.1 -p \(dnsPort) SRV _hello-world-service.internal)
-              proxy:      http://127.0.0.1:\(httpPort)/
+              proxy:      http://127.0.0.1:\(httpPort)/ and https://127.0.0.1:\(httpsPort)/ (self-signed: use -k)
 
             Try:
-              curl -si http://127.0.0.1:\(httpPort)/                  # 301 to https
-              curl -s  http://127.0.0.1:\(httpPort)/.well-known/acme-challenge/x   # served (certbot path)
-              for i in 1 2 3 4 5 6; do curl -s http://127.0.0.1:\(httpPort)/.well-known/acme-challenge/ | head -1; done
+              curl -si http://127.0.0.1:\(httpPort)/hello              # 301 to https
+              curl -sk https://127.0.0.1:\(httpsPort)/hello            # a task's page: X-Forwarded-Proto, X-SSL
+              for i in 1 2 3 4 5 6; do curl -sk https://127.0.0.1:\(httpsPort)/ | head -1; done   # round robin
+              curl -s  http://127.0.0.1:\(httpPort)/.well-known/acme-challenge/x   # served over HTTP (certbot)
 
             Ctrl-C stops everything.
 
@@ -77,7 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// The demo's proxy configuration, as a user would write it for an ECS service.
-    static func configuration(dnsPort: Int, httpPort: Int, httpsPort: Int) -> ProxyConfiguration {
+    static func configuration(dnsPort: Int, httpPort: Int, httpsPort: Int, certificate: String) -> ProxyConfiguration {
         let here = SourceLocation(file: "(demo)", line: 1, column: nil)
         var resolver = ResolverSection(name: "demo", nameservers: .explicit([BindAddress(host: "127.0.0.1", port: dnsPort)]), location: here)
         resolver.timeout = .milliseconds(500)
@@ -97,10 +109,16 @@ struct DemoCommand: AsyncParsableCommand {
             location: here
         )]
         http.defaultBackend = "hello"
+        var https = ListenerConfiguration(name: "https", bind: BindAddress(host: "127.0.0.1", port: httpsPort), location: here)
+        https.tls = ListenerTLSConfiguration(certificates: [certificate])
+        https.rules = [
+            RequestRule(action: .setHeader(name: "X-SSL", value: HeaderValueTemplate(parts: [.tlsFlag])), location: here),
+        ]
+        https.defaultBackend = "hello"
         var configuration = ProxyConfiguration()
         configuration.resolvers = [resolver]
         configuration.backends = [backend]
-        configuration.listeners = [http]
+        configuration.listeners = [http, https]
         return configuration
     }
 }

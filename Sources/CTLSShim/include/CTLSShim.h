@@ -104,4 +104,11 @@ int ctlsshim_x509_not_after(X509 *cert, int64_t *out);
 /// OPENSSL_free is a macro.
 void ctlsshim_free(void *ptr);
 
+/// A new P-256 key and a self-signed certificate for it (SHA-256, `days` valid, the given
+/// common name and subjectAltName list such as "DNS:localhost,IP:127.0.0.1"), as one PEM text:
+/// certificate then key. For demos and tests only. NULL on failure. Free with ctlsshim_free.
+/// In C because it is a straight run of OpenSSL calls, two of which (EVP_EC_gen and the
+/// subjectAltName builder) are a macro and a variadic function Swift cannot call.
+char *ctlsshim_self_signed_pem(const char *commonName, const char *subjectAltNames, int days);
+
 #endif
