@@ -51,10 +51,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Real peers for integration tests (BIND named driven by nsupdate), shared by the
+        // SRVDiscovery and proxyd test targets. Never part of a product.
+        .target(
+            name: "PeerHarness",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/PeerHarness",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "SRVDiscoveryTests",
             dependencies: [
-                "SRVDiscovery", "DNSWire",
+                "SRVDiscovery", "DNSWire", "PeerHarness",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "proxydTests",
-            dependencies: ["proxyd"],
+            dependencies: ["proxyd", "PeerHarness", "TLSTerm"],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
