@@ -57,7 +57,18 @@ struct ExchangeStateMachineTests {
         _ = machine.requestEnd()
         _ = machine.backendConnected(endpoint: "a", reused: true)
         #expect(machine.backendFailed(timedOut: false) == .connect(backend: "hello", excluding: [], fresh: true))
-        _ = machine.backendConnected(endpoint: "a", reused: true)
+        _ = machine.backendConnected(endpoint: "a", reused: false)
+        #expect(machine.backendFailed(timedOut: false) == .connect(backend: "hello", excluding: ["a"], fresh: false))
+    }
+
+    @Test("an idempotent request whose task died mid-request is retried on other endpoints, within the budget")
+    func killedTaskRetry() {
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(get, forwardTo: "hello", maxRetries: 1)
+        _ = machine.requestEnd()
+        _ = machine.backendConnected(endpoint: "a", reused: false)
+        #expect(machine.backendFailed(timedOut: false) == .connect(backend: "hello", excluding: ["a"], fresh: false))
+        _ = machine.backendConnected(endpoint: "b", reused: false)
         #expect(machine.backendFailed(timedOut: false) == .respond(status: 502, keepClientAlive: true, releaseBackend: .close))
     }
 

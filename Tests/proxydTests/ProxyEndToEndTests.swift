@@ -104,6 +104,55 @@ struct ProxyEndToEndTests {
         #expect(next.out.hasPrefix("hello from task-1\n"))
     }
 
+    @Test("a client trickling its head (slowloris) is cut at the request-head timeout")
+    func slowloris() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, request_head: 1s, keep_alive: 30s }"))
+        let socket = try fixture.connect()
+        let started = ContinuousClock.now
+        var closedAfter: Duration?
+        for byte in "GET / HTTP/1.1\r\nHost: example\r\nX-Padding: aaaaaaaaaaaaaaaaaaaa\r\n" {
+            do { try socket.send(String(byte)) } catch { closedAfter = ContinuousClock.now - started; break }
+            try await Task.sleep(for: .milliseconds(100))
+            if socket.isClosedByPeer { closedAfter = ContinuousClock.now - started; break }
+        }
+        let elapsed = try #require(closedAfter, "the trickling client was never cut off")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(3))
+        // The proxy still serves others.
+        #expect(try await Curl.run(["http://\(fixture.address)/"]).out.hasPrefix("hello from task-1"))
+    }
+
+    @Test("a request body that stalls is cut at the client timeout")
+    func stalledBody() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, client: 1s }"))
+        let socket = try fixture.connect()
+        try socket.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+        let started = ContinuousClock.now
+        _ = try socket.receiveAll(timeout: .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(3), "the stalled upload was not cut off")
+    }
+
+    @Test("at max_connections new clients wait in the accept backlog and are served when a slot frees")
+    func connectionLimit() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration() + "\nlimits: { max_connections: 2 }\n", extraArguments: [])
+        let first = try fixture.connect(), second = try fixture.connect()
+        _ = second
+        try await Task.sleep(for: .milliseconds(200))
+        let third = try fixture.connect()
+        try third.send("GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(try third.receive(until: "hello", timeout: .milliseconds(700)).isEmpty, "served beyond the limit")
+        first.close()
+        #expect(try third.receive(until: "hello from task-1", timeout: .seconds(5)).contains("hello from task-1"))
+    }
+
     @Test("SIGTERM lets the request in flight finish, refuses new connections, and exits 0")
     func gracefulShutdown() async throws {
         let fixture = try ProxyFixture()
@@ -218,5 +267,21 @@ final class TestSocket {
         return String(decoding: data, as: UTF8.self)
     }
 
-    deinit { close(descriptor) }
+    /// True when the peer has closed its side (a read returns end of stream).
+    var isClosedByPeer: Bool {
+        var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&pollDescriptor, 1, 0) > 0 else { return false }
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, Int32(MSG_PEEK)) == 0
+    }
+
+    private var isOpen = true
+
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        Glibc.close(descriptor)
+    }
+
+    deinit { close() }
 }

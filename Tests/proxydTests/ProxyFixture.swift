@@ -58,6 +58,12 @@ final class ProxyFixture: @unchecked Sendable {
         """
     }
 
+    /// A raw TCP connection to the proxy's listener.
+    func connect() throws -> TestSocket {
+        let parts = address.split(separator: ":")
+        return try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
+    }
+
     func stop() {
         proxy?.stop()
         for task in tasks { task.stop() }

@@ -61,7 +61,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var readPending = false
 
     // Timers.
+    /// Between requests: the keep-alive timeout; from the first byte of a request until its
+    /// head is complete: the request-head timeout (slowloris); while a request body arrives:
+    /// the client timeout, re-armed by every read.
     private var idleTimer: Scheduled<Void>?
+    private var idleTimerPurpose: IdleTimerPurpose = .requestHead
+    private enum IdleTimerPurpose { case keepAlive, requestHead, clientBody, tunnel }
     private var serverTimer: Scheduled<Void>?
 
     init(listener: ListenerContext, loop: LoopLocalState) {
@@ -73,7 +78,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { armIdleTimer(listener.timeouts.requestHead) }
+        if context.channel.isActive { armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -83,7 +88,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func channelActive(context: ChannelHandlerContext) {
         loop.clientOpened(context.channel)
-        armIdleTimer(listener.timeouts.requestHead)
+        armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead)
         context.fireChannelActive()
     }
 
@@ -145,6 +150,18 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         }
     }
 
+    /// Raw bytes arrived from the client (before decoding); see ``ClientInputMonitor``.
+    func clientBytesArrived() {
+        if machine.isIdle {
+            // The first byte of a new request: the head must now complete within its timeout.
+            if idleTimerPurpose == .keepAlive { armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead) }
+        } else if machine.isTunnel {
+            armIdleTimer(listener.timeouts.tunnel, purpose: .tunnel)
+        } else if !requestComplete {
+            armIdleTimer(listener.timeouts.client, purpose: .clientBody)
+        }
+    }
+
     // MARK: Request side
 
     private func handle(_ part: HTTPInboundPart) {
@@ -153,6 +170,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             idleTimer?.cancel()
             idleTimer = nil
             requestHead(head)
+            if !requestComplete && !machine.isIdle && head.framing != .none {
+                armIdleTimer(listener.timeouts.client, purpose: .clientBody)
+            }
         case .body(let bytes):
             if case .sendRequestBody = machine.requestBody() {
                 backend?.handler.write(.body(bytes), flush: false)
@@ -160,6 +180,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 heldRequestParts.append(.body(bytes))
             }
         case .end(let trailers):
+            if idleTimerPurpose == .clientBody {
+                idleTimer?.cancel()
+                idleTimer = nil
+            }
             requestComplete = true
             readsPaused = true  // nothing more to read until the response is done
             switch machine.requestEnd() {
@@ -343,7 +367,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private func resumeClient(context: ChannelHandlerContext) {
         requestComplete = false
         readsPaused = false
-        armIdleTimer(listener.timeouts.keepAlive)
+        armIdleTimer(queuedParts.isEmpty ? listener.timeouts.keepAlive : listener.timeouts.requestHead,
+                     purpose: queuedParts.isEmpty ? .keepAlive : .requestHead)
         while !queuedParts.isEmpty {
             handle(queuedParts.removeFirst())
             if machine.isClosed || (requestComplete && !machine.isIdle) { return }
@@ -419,7 +444,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                     // Raw bytes flow both ways from now on; the tunnel timeout replaces the others.
                     context.flush()
                     readsPaused = false
-                    armIdleTimer(listener.timeouts.tunnel)
+                    armIdleTimer(listener.timeouts.tunnel, purpose: .tunnel)
                     if readPending {
                         readPending = false
                         context.read()
@@ -477,13 +502,23 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     // MARK: Timers
 
-    /// The request-head timeout on a new connection, the keep-alive timeout between requests:
-    /// a client that sends no complete head in time is closed (slowloris).
-    private func armIdleTimer(_ timeout: Duration) {
+    /// Arms the client-side timer for `purpose` (see `idleTimer`). When it fires, an idle or
+    /// half-sent request is closed: a client that cannot finish a head or a body in time holds
+    /// a connection for nothing (slowloris); a silent tunnel is closed both ways.
+    private func armIdleTimer(_ timeout: Duration, purpose: IdleTimerPurpose) {
         guard let context else { return }
         idleTimer?.cancel()
+        idleTimerPurpose = purpose
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
-            guard self.machine.isIdle else { return }
+            self.idleTimer = nil
+            switch purpose {
+            case .keepAlive, .requestHead:
+                guard self.machine.isIdle else { return }
+            case .clientBody:
+                guard !self.requestComplete, !self.machine.isIdle else { return }
+            case .tunnel:
+                guard self.machine.isTunnel else { return }
+            }
             self.perform(self.machine.clientClosed())
         }
     }

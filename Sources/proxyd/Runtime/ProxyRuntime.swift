@@ -23,6 +23,8 @@ final class ProxyRuntime: Service, Sendable {
     /// The TLS state of each TLS listener, by listener name; loaded at start so a bad
     /// certificate stops `run` before anything is bound.
     let tlsContexts: [String: TLSServerContext]
+    /// `limits.max_connections` over every listener.
+    let connectionLimiter: ConnectionLimiter
     private let boundListeners = Mutex<[(name: String, channel: any Channel)]>([])
 
     init(configuration: ProxyConfiguration, group: any EventLoopGroup, logger: Logger) throws {
@@ -47,6 +49,7 @@ final class ProxyRuntime: Service, Sendable {
             }
         }
         self.tlsContexts = tlsContexts
+        self.connectionLimiter = ConnectionLimiter(limit: configuration.limits.maxConnections)
     }
 
     /// Binds every listener. Returns the bound addresses by listener name (useful with port 0).
@@ -62,9 +65,15 @@ final class ProxyRuntime: Service, Sendable {
             )
             let loopStates = self.loopStates
             let tls = tlsContexts[listener.name]
+            let limiter = connectionLimiter
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(AcceptLimitHandler(limiter: limiter))
+                    }
+                }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
@@ -75,8 +84,12 @@ final class ProxyRuntime: Service, Sendable {
                         if let tls {
                             try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls))
                         }
+                        let monitor = ClientInputMonitor()
+                        let proxy = ProxyServerHandler(listener: context, loop: state)
+                        monitor.observer = proxy
+                        try channel.pipeline.syncOperations.addHandler(monitor)
                         try channel.pipeline.syncOperations.addHandler(HTTPServerCodec(limits: context.parserLimits))
-                        try channel.pipeline.syncOperations.addHandler(ProxyServerHandler(listener: context, loop: state))
+                        try channel.pipeline.syncOperations.addHandler(proxy)
                     }
                 }
                 .bind(host: listener.bind.host, port: listener.bind.port).get()
