@@ -104,6 +104,21 @@ struct ProxyEndToEndTests {
         #expect(next.out.hasPrefix("hello from task-1\n"))
     }
 
+    @Test("64 MB stream through in both directions, byte for byte")
+    func largeBodies() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        let size = 64 << 20
+        let download = try await Curl.run(["-o", "/dev/null", "-w", "%{size_download} %{http_code}", "http://\(fixture.address)/bytes/\(size)"])
+        #expect(download.out == "\(size) 200")
+        let upload = fixture.directory.appendingPathComponent("upload.bin")
+        try Data(count: size).write(to: upload)
+        let sent = try await Curl.run(["--data-binary", "@\(upload.path)", "http://\(fixture.address)/upload"])
+        #expect(sent.out.contains("(request body: \(size) bytes)"))
+    }
+
     @Test("a client trickling its head (slowloris) is cut at the request-head timeout")
     func slowloris() async throws {
         let fixture = try ProxyFixture()

@@ -10,7 +10,8 @@ import NIOPosix
 /// line and headers, so a person (or a test) sees which task answered and what the proxy
 /// added (`X-Forwarded-Proto`, `X-SSL`…). `/health` answers `ok`; `/status/NNN` answers that
 /// status; `/sleep/MS` answers after MS milliseconds (a slow request, for shutdown and timeout
-/// tests); `/echo` with `Connection: upgrade` switches protocols (101) and echoes every byte.
+/// tests); `/bytes/N` answers N bytes (large bodies, written in 64 KiB pieces as the socket
+/// takes them); `/echo` with `Connection: upgrade` switches protocols (101) and echoes every byte.
 /// `Expect: 100-continue` gets its `100 Continue`. Keep-alive and pipelining work; request
 /// bodies are read and counted.
 final class HelloBackend: Sendable {
@@ -138,10 +139,35 @@ private final class HelloRequestHandler: ChannelInboundHandler {
             }
             return
         }
+        if request.target.hasPrefix("/bytes/"), let count = Int(request.target.dropFirst(7)), (0...(1 << 31)).contains(count) {
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(count)\r\n\(request.keepAlive ? "" : "Connection: close\r\n")\r\n"
+            context.write(Self.wrapOutboundOut(context.channel.allocator.buffer(string: head)), promise: nil)
+            streamBytes(remaining: count, keepAlive: request.keepAlive, context: context)
+            return
+        }
         var body = "hello from \(name)\n\(request.requestLine)\n"
         for (field, value) in request.headers { body += "\(field): \(value)\n" }
         if bodyBytes > 0 { body += "(request body: \(bodyBytes) bytes)\n" }
         write(context: context, status: 200, reason: "OK", body: body, keepAlive: request.keepAlive)
+    }
+
+    /// Writes `remaining` bytes of 'x' in 64 KiB pieces, each after the previous one was
+    /// written, so a slow reader (or a proxy applying backpressure) is never flooded.
+    private func streamBytes(remaining: Int, keepAlive: Bool, context: ChannelHandlerContext) {
+        let piece = min(remaining, 65_536)
+        guard piece > 0 else {
+            context.flush()
+            if !keepAlive { context.close(promise: nil) }
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: piece)
+        buffer.writeRepeatingByte(UInt8(ascii: "x"), count: piece)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.writeAndFlush(Self.wrapOutboundOut(buffer)).whenComplete { result in
+            guard case .success = result else { return }
+            let (handler, context) = loopBound.value
+            handler.streamBytes(remaining: remaining - piece, keepAlive: keepAlive, context: context)
+        }
     }
 
     private func write(context: ChannelHandlerContext, status: Int, reason: String, body: String, keepAlive: Bool) {

@@ -120,6 +120,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         handle(part)
     }
 
+    /// Request body parts are written to the backend without a flush each; one flush per read
+    /// burst sends them. (Without it a body larger than the channel's high-water mark would
+    /// make the backend unwritable, pause client reads, and never be flushed.)
+    func channelReadComplete(context: ChannelHandlerContext) {
+        backend?.channel.flush()
+        context.fireChannelReadComplete()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         loop.clientClosed(context.channel)
         perform(machine.clientClosed())
