@@ -19,6 +19,8 @@ final class ProxyRuntime: Service, Sendable {
     private let loopStates: [ObjectIdentifier: LoopLocalState]
     private let logger: Logger
     private let discovery: DiscoveryWiring
+    /// Active health checks (Sources/proxyd/Health); `healthChecks.statuses()` for the stats page.
+    let healthChecks: HealthCheckWiring
     private let boundListeners = Mutex<[(name: String, channel: any Channel)]>([])
 
     init(configuration: ProxyConfiguration, group: any EventLoopGroup, logger: Logger) throws {
@@ -36,6 +38,7 @@ final class ProxyRuntime: Service, Sendable {
         }
         self.loopStates = states
         self.discovery = try DiscoveryWiring(configuration: configuration, backends: backends, group: group, logger: logger)
+        self.healthChecks = HealthCheckWiring(configuration: configuration, backends: backends, group: group, logger: logger)
     }
 
     /// Binds every listener. Returns the bound addresses by listener name (useful with port 0).
@@ -89,8 +92,10 @@ final class ProxyRuntime: Service, Sendable {
         }
         let discovery = self.discovery
         let logger = self.logger
+        let healthChecks = self.healthChecks
         await withDiscardingTaskGroup { group in
             group.addTask { await discovery.run(logger: logger) }
+            group.addTask { await healthChecks.run() }
             try? await gracefulShutdown()
             group.cancelAll()
         }
