@@ -15,7 +15,8 @@ import Synchronization
 ///
 /// Membership is read from `LoadBalancer.status(now:)` every `membershipRefresh` (half the
 /// interval, at most 500 ms): an endpoint DNS adds is probed within that time, one it removes
-/// stops being probed. Up/down flips are noticed at the same look and logged with the reason
+/// stops being probed. A probe that outlived its interval is followed by the next one at the
+/// next wake-up, at most `membershipRefresh` after it ended. Up/down flips are noticed at the same look and logged with the reason
 /// — the last probe's result (`timeout after 1s`, `connection refused`, `status 503`).
 final class BackendHealthChecker: Sendable {
     let backend: BackendGroup
@@ -49,6 +50,10 @@ final class BackendHealthChecker: Sendable {
     /// Probes until the task is cancelled (graceful shutdown). Probes still in flight then
     /// end on their own within the timeout.
     func run() async {
+        logger.info("health checks running", metadata: [
+            "backend": "\(backend.name)", "probe": "\(probe.kind)",
+            "interval": "\(ConfigDuration.format(schedule.withLock { $0.interval }))", "timeout": "\(ConfigDuration.format(probe.timeout))",
+        ])
         var random = SystemRandomNumberGenerator()
         var nextMembershipRead = ContinuousClock.now
         while !Task.isCancelled {

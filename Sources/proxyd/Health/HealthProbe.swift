@@ -9,9 +9,16 @@ import NIOPosix
 /// the verdict is known (health checks must not ride on, or be hidden by, pooled
 /// connections — a pooled socket can be alive while the endpoint refuses new ones).
 struct HealthProbe: Sendable {
-    enum Kind: Sendable, Hashable {
+    enum Kind: Sendable, Hashable, CustomStringConvertible {
         case tcp
         case http(HealthCheckRequest, expectedStatus: ClosedRange<Int>)
+
+        var description: String {
+            switch self {
+            case .tcp: "tcp connect"
+            case .http(let request, let expected): "http \(request.method) \(request.path) expecting \(expected.lowerBound)-\(expected.upperBound)"
+            }
+        }
     }
 
     let kind: Kind
