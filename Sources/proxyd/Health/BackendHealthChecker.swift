@@ -39,7 +39,8 @@ final class BackendHealthChecker: Sendable {
         self.membershipRefresh = min(max(check.interval / 2, .milliseconds(20)), .milliseconds(500))
         self.group = group
         self.logger = logger
-        self.schedule = Mutex(HealthCheckSchedule(interval: check.interval, jitter: jitter))
+        // A zero interval (the file allows `0s`) would probe back to back; 10 ms is the floor.
+        self.schedule = Mutex(HealthCheckSchedule(interval: max(check.interval, .milliseconds(10)), jitter: jitter))
     }
 
     /// The check state of every endpoint being checked.
