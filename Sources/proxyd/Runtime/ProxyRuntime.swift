@@ -25,6 +25,8 @@ final class ProxyRuntime: Service, Sendable {
     let tlsContexts: [String: TLSServerContext]
     /// `limits.max_connections` over every listener.
     let connectionLimiter: ConnectionLimiter
+    /// Active health checks (Sources/proxyd/Health); `healthChecks.statuses()` for the stats page.
+    let healthChecks: HealthCheckWiring
     private let boundListeners = Mutex<[(name: String, channel: any Channel)]>([])
 
     init(configuration: ProxyConfiguration, group: any EventLoopGroup, logger: Logger) throws {
@@ -50,6 +52,7 @@ final class ProxyRuntime: Service, Sendable {
         }
         self.tlsContexts = tlsContexts
         self.connectionLimiter = ConnectionLimiter(limit: configuration.limits.maxConnections)
+        self.healthChecks = HealthCheckWiring(configuration: configuration, backends: backends, group: group, logger: logger)
     }
 
     /// Binds every listener. Returns the bound addresses by listener name (useful with port 0).
@@ -118,8 +121,10 @@ final class ProxyRuntime: Service, Sendable {
         let discovery = self.discovery
         let logger = self.logger
         let stores = tlsContexts.values.map(\.certificates)
+        let healthChecks = self.healthChecks
         await withDiscardingTaskGroup { group in
             group.addTask { await discovery.run(logger: logger) }
+            group.addTask { await healthChecks.run() }
             for store in stores {
                 // certbot renews by swapping symlinks: poll, and reload once the files settle.
                 group.addTask { await store.watch(every: .seconds(5)) }
