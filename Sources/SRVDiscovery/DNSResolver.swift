@@ -260,6 +260,10 @@ public final class DNSResolver: DNSResolving {
         do {
             // Port 0: the kernel gives every query a fresh ephemeral port (randomised on Linux).
             channel = try await DatagramBootstrap(group: loop)
+                // NIO reads at most 2048 bytes per datagram by default: a larger answer (EDNS
+                // payload above 2048, or a server ignoring the advertised size) would arrive cut
+                // and be dropped as malformed. One short-lived socket per query, so read whole.
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_535))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ExchangeHandler(

@@ -440,3 +440,21 @@ struct EDNSFallbackTests {
         #expect(responder.queries.map { $0.message.edns != nil } == [true, false])
     }
 }
+
+@Suite("Large UDP answers", .timeLimit(.minutes(1)))
+struct LargeUDPAnswerTests {
+    @Test("a 4096-octet EDNS payload is advertised and an answer above NIO's 2048-byte default read arrives whole over UDP")
+    func largeDatagram() async throws {
+        let responder = try await HostileResponder.start(udp: { query in
+            [.init(bytes: Replies.taskAnswer(to: query, Array(1...60)))]
+        })
+        defer { responder.stop() }
+        let config = ResolverConfig(nameservers: [try responder.address], timeout: .milliseconds(500), attempts: 1, ednsPayloadSize: 4096)
+        let dns = DNSResolver(configuration: config, logger: .quiet)
+        let answer = try await SRVResolver(resolver: dns, logger: .quiet).resolveSRV(Replies.service)
+        #expect(answer.endpoints.count == 60)
+        #expect(responder.queries.first?.message.edns?.udpPayloadSize == 4096)
+        #expect(Replies.taskAnswer(to: try #require(responder.queries.first), Array(1...60)).count > 2048)
+        #expect(dns.counters.snapshot().tcpRetries == 0)
+    }
+}
