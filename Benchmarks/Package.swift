@@ -28,5 +28,11 @@ let package = Package(
         // .executableTarget(name: "DNSWireBenchmarks",
         //     dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],
         //     path: "Benchmarks/DNSWireBenchmarks", plugins: benchmarkPlugins),
+        .executableTarget(
+            name: "DNSWireBenchmarks",
+            dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],
+            path: "Benchmarks/DNSWireBenchmarks",
+            plugins: benchmarkPlugins
+        ),
     ]
 )

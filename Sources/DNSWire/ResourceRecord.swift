@@ -5,7 +5,9 @@
 public struct ResourceRecord: Hashable, Sendable {
     /// The owner name.
     public var name: DomainName
-    /// The CLASS, almost always `.in`.
+    /// The CLASS, almost always `.in`. The layouts of `.a`, `.aaaa` and `.srv` data are those
+    /// of class IN (RFC 1035 §3.4); in other classes the decoder returns such records as
+    /// `.unknown`, so build them that way too if they must compare equal after a round trip.
     public var recordClass: RecordClass
     /// Seconds the record may be cached. RFC 2181 §8 says values with the top bit set mean 0;
     /// the value is kept as received, callers caching records apply that rule.

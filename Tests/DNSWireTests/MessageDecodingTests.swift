@@ -31,4 +31,38 @@ struct MessageDecodingTests {
     func srvAnswerRoundTrips() throws {
         try expectRoundTrip(Self.srvAnswer)
     }
+
+    @Test("any collection of bytes decodes, e.g. a slice of a larger buffer")
+    func decodesSlices() throws {
+        let framed = [0, UInt8(Self.srvAnswer.count >> 8), UInt8(Self.srvAnswer.count & 0xFF)] + Self.srvAnswer
+        #expect(try Message(decoding: framed[3...]) == Message(decoding: Self.srvAnswer))
+    }
+
+    @Test("Header(decoding:) reads ID and flags from the first 12 octets only")
+    func headerOnly() throws {
+        let header = try Header(decoding: Self.srvAnswer.prefix(12))
+        #expect(header.id == 0x1234 && header.isResponse && header.recursionDesired && header.recursionAvailable)
+        #expect(!header.truncated && header.rcode == .noError)
+        #expect(throws: DNSWireError.truncated(offset: 5, element: .header)) { try Header(decoding: Self.srvAnswer.prefix(5)) }
+    }
+
+    @Test("every header flag and the opcode decode to their own fields")
+    func headerFlags() throws {
+        var bytes = [UInt8](repeating: 0, count: 12)
+        bytes[2] = 0b1_0101_1_1_1  // QR, opcode 5 (UPDATE), AA, TC, RD
+        bytes[3] = 0b1_1_1_1_0011  // RA, Z, AD, CD, rcode 3
+        let header = try Message(decoding: bytes).header
+        #expect(header == Header(
+            id: 0, isResponse: true, opcode: .update, authoritativeAnswer: true, truncated: true, recursionDesired: true,
+            recursionAvailable: true, reservedBit: true, authenticData: true, checkingDisabled: true, rcode: .nameError))
+        #expect(try Message(header: header).encode() == bytes)
+    }
+
+    @Test("records(in:) returns each section's records")
+    func recordsInSection() throws {
+        let message = try Message(decoding: Self.srvAnswer)
+        #expect(message.records(in: .answer) == message.answers)
+        #expect(message.records(in: .additional) == message.additionals)
+        #expect(message.records(in: .authority).isEmpty && message.records(in: .question).isEmpty)
+    }
 }
