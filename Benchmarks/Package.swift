@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(name: "proxyd", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // HTTPCoreBenchmarks: NIOHTTP1 is the comparison anchor (benchmarks only).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),  // SRVDiscoveryBenchmarks: Logger
     ],
     targets: [
@@ -24,10 +26,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/SRVDiscoveryBenchmarks", plugins: benchmarkPlugins),
-        // Suites are added here, one per hot path, e.g.:
-        // .executableTarget(name: "DNSWireBenchmarks",
-        //     dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],
-        //     path: "Benchmarks/DNSWireBenchmarks", plugins: benchmarkPlugins),
+        // HTTPCore's parser and codec side by side with NIOHTTP1's decoders on the same inputs.
+        .executableTarget(
+            name: "HTTPCoreBenchmarks",
+            dependencies: benchmarkDeps + [
+                .product(name: "HTTPCore", package: "proxyd"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/HTTPCoreBenchmarks",
+            plugins: benchmarkPlugins
+        ),
+        .executableTarget(name: "LoadBalanceBenchmarks",
+            dependencies: benchmarkDeps + [.product(name: "LoadBalance", package: "proxyd")],
+            path: "Benchmarks/LoadBalanceBenchmarks", plugins: benchmarkPlugins),
+
         .executableTarget(
             name: "DNSWireBenchmarks",
             dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],

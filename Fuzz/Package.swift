@@ -13,15 +13,13 @@ let package = Package(
         .package(name: "proxyd", path: ".."),
     ],
     targets: [
+        // HTTPCore: requests, responses and chunked bodies; whole vs split feeding must agree.
+        .executableTarget(name: "FuzzHTTPRequest", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
+        .executableTarget(name: "FuzzHTTPResponse", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
+        .executableTarget(name: "FuzzChunkedDecoder", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
+        // DNSWire: any bytes decode or are rejected; what decodes re-encodes and decodes equal.
+        .executableTarget(name: "FuzzDNSMessage", dependencies: [.product(name: "DNSWire", package: "proxyd")], exclude: ["SEEDS"]),
         // SRVDiscovery: resolv.conf parser (any text -> config within glibc's caps, or an error naming a line).
-        .executableTarget(name: "FuzzResolvConf",
-            dependencies: [.product(name: "SRVDiscovery", package: "proxyd")]),
-        // .executableTarget(name: "FuzzDNSMessage",
-        //     dependencies: [.product(name: "DNSWire", package: "proxyd")]),
-        .executableTarget(
-            name: "FuzzDNSMessage",
-            dependencies: [.product(name: "DNSWire", package: "proxyd")],
-            exclude: ["SEEDS"]
-        ),
+        .executableTarget(name: "FuzzResolvConf", dependencies: [.product(name: "SRVDiscovery", package: "proxyd")]),
     ]
 )

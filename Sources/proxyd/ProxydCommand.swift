@@ -1,12 +1,12 @@
 import ArgumentParser
 
-/// The `proxyd` command line. Subcommands (`run`, `check`, `demo`, `convert`) arrive with the
-/// daemon issue; until then the binary only reports its version.
+/// The `proxyd` command line. `run` and `demo` join `check` and `convert` as the daemon lands.
 @main
-struct ProxydCommand: ParsableCommand {
+struct ProxydCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxyd",
         abstract: "A reverse proxy with DNS SRV service discovery built in.",
-        version: "0.1.0-dev"
+        version: "0.1.0-dev",
+        subcommands: [RunCommand.self, CheckCommand.self, ConvertCommand.self, HelloBackendCommand.self]
     )
 }

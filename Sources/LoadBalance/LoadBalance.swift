@@ -1,1 +1,0 @@
-// Placeholder until the LoadBalance issue lands; see README.md for the plan of this module.

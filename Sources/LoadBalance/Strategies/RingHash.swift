@@ -1,0 +1,45 @@
+/// Consistent hashing on a ring with virtual nodes (Envoy `RING_HASH`, HAProxy
+/// `hash-type consistent`): a key keeps its endpoint across membership changes; adding or
+/// removing one of n endpoints moves only about 1/n of the keys, and only to or from that
+/// endpoint.
+///
+/// Each endpoint gets `virtualNodes × weight / maxWeight` points; more points mean a more
+/// even spread (std. deviation of a share ≈ 1/√points) and a bigger table. Without a key
+/// the pick is random.
+public struct RingHash: BalancingStrategy, Hashable, ValidatedStrategy {
+    /// Points on the ring per endpoint of the highest weight.
+    public var virtualNodes: Int
+
+    /// Creates the strategy; 160 points per endpoint as in ketama.
+    public init(virtualNodes: Int = 160) {
+        self.virtualNodes = virtualNodes
+    }
+
+    /// Builds the ring for `candidates`.
+    public func makePlan(for candidates: CandidateSet) -> any PickPlan {
+        RingHashPlan(ring: HashRing(candidates: candidates, virtualNodes: virtualNodes))
+    }
+
+    func validate() throws(LoadBalancerError) {
+        if !(1...10_000).contains(virtualNodes) {
+            throw .invalidStrategy(strategy: "RingHash", reason: "virtualNodes must be in 1...10000, got \(virtualNodes)")
+        }
+    }
+}
+
+extension BalancingStrategy where Self == RingHash {
+    /// Ring hash with 160 virtual nodes per endpoint.
+    public static var ringHash: RingHash { RingHash() }
+}
+
+final class RingHashPlan: PickPlan {
+    let ring: HashRing
+
+    init(ring: HashRing) {
+        self.ring = ring
+    }
+
+    func pick(_ input: PickInput, in candidates: CandidateSet) -> Int {
+        ring.owner(at: ring.position(for: input.key.map { StableHash.mix($0.hash) } ?? input.random))
+    }
+}

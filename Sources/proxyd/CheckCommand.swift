@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+
+/// `proxyd check --config FILE`: validates a configuration (YAML or haproxy.cfg) without
+/// running it.
+///
+/// Prints what the file resolved to (the native YAML with every default filled in) and its
+/// warnings; on any error prints one `file:line:column: error: …` line per problem to standard
+/// error and exits 1, so it can gate a deploy or a reload.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a configuration file and print what it resolves to."
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file: proxyd YAML (*.yaml, *.yml) or haproxy.cfg (*.cfg).")
+    var config: String
+
+    @Flag(name: .shortAndLong, help: "Print only problems, not the resolved configuration.")
+    var quiet = false
+
+    func run() throws {
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try ConfigurationFile.load(path: config)
+        } catch {
+            var standardError = StandardError()
+            print(error.description, to: &standardError)
+            throw ExitCode(1)
+        }
+        var standardError = StandardError()
+        for warning in loaded.warnings { print(warning.description, to: &standardError) }
+        if !quiet {
+            print(try ConfigurationYAMLWriter.yaml(for: loaded.configuration), terminator: "")
+        }
+        print("\(config): configuration is valid", to: &standardError)
+    }
+}
+
+/// Standard error as a `TextOutputStream`, for the command line's own messages.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}

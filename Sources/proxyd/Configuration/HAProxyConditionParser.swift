@@ -1,0 +1,126 @@
+/// Reads HAProxy ACLs (`acl NAME CRITERION [FLAGS] [VALUES]`) and the conditions that use them
+/// (`if A !B || { ssl_fc }`) into ``RuleCondition``.
+///
+/// HAProxy's rules (manual §7.2): terms written one after the other must all hold (implicit
+/// AND); `||` or `or` separates alternatives, and AND binds tighter than OR; `!` negates the term
+/// it is attached to; `{ … }` is an anonymous ACL written in place (spaces around the braces are
+/// required). ACLs with the same name are alternatives of one another, and an ACL must be declared
+/// before the rule that uses it.
+struct HAProxyConditionParser {
+    /// The ACLs declared so far in the section, by name.
+    private(set) var acls: [String: RuleCondition] = [:]
+    /// Every ACL name the section declares anywhere, with its first line: a name found here but
+    /// not in ``acls`` is used before its declaration, which HAProxy refuses too.
+    var declarationLines: [String: Int] = [:]
+
+    /// The fetches proxyd evaluates, as HAProxy names them.
+    static let supportedCriteria = "ssl_fc, path_beg, hdr(host)"
+
+    /// Reads an `acl` line's arguments (`NAME CRITERION …`) and records the ACL.
+    mutating func declare(_ arguments: ArraySlice<String>) throws(HAProxyLineError) {
+        guard let name = arguments.first else { throw HAProxyLineError("'acl' needs a name and a criterion, e.g. acl is_acme path_beg /.well-known/acme-challenge/") }
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.:".contains($0) }) else {
+            throw HAProxyLineError("ACL name '\(name)' may contain only letters, digits, '-', '_', '.' and ':'")
+        }
+        let criterionWords = arguments.dropFirst()
+        guard !criterionWords.isEmpty else { throw HAProxyLineError("acl '\(name)' needs a criterion (\(Self.supportedCriteria))") }
+        let condition = try Self.criterion(criterionWords)
+        if let existing = acls[name] {
+            acls[name] = Self.alternative(existing, condition)
+        } else {
+            acls[name] = condition
+        }
+    }
+
+    /// Two declarations of one ACL name: either matches. Lists of the same fetch merge into one.
+    private static func alternative(_ a: RuleCondition, _ b: RuleCondition) -> RuleCondition {
+        switch (a, b) {
+        case (.pathPrefix(let x), .pathPrefix(let y)): return .pathPrefix(x + y)
+        case (.host(let x), .host(let y)): return .host(x + y)
+        case (.any(let x), _): return .any(x + [b])
+        default: return .any([a, b])
+        }
+    }
+
+    /// One criterion with its flags and values: `path_beg /a /b`, `hdr(host) -i example.com`,
+    /// `ssl_fc`.
+    static func criterion(_ words: ArraySlice<String>) throws(HAProxyLineError) -> RuleCondition {
+        guard let fetch = words.first else { throw HAProxyLineError("an ACL needs a criterion (\(supportedCriteria))") }
+        var rest = words.dropFirst()
+        var ignoreCase = false
+        while let flag = rest.first, flag.hasPrefix("-"), flag.count > 1 {
+            rest = rest.dropFirst()
+            switch flag {
+            case "-i": ignoreCase = true
+            case "--": break
+            default:
+                throw HAProxyLineError("ACL flag '\(flag)' is not supported; only -i is (write path_beg or hdr(host) for the match you want)")
+            }
+            if flag == "--" { break }
+        }
+        let values = Array(rest)
+        switch fetch.lowercased() {
+        case "ssl_fc":
+            guard values.isEmpty else { throw HAProxyLineError("ssl_fc takes no value; write '!{ ssl_fc }' for plain HTTP") }
+            return .tls
+        case "path_beg":
+            guard !values.isEmpty else { throw HAProxyLineError("path_beg needs at least one path prefix") }
+            guard !ignoreCase else { throw HAProxyLineError("path_beg -i is not supported: proxyd compares paths case-sensitively (as RFC 3986 §6.2.2.1 does); drop -i") }
+            return .pathPrefix(values)
+        case "hdr(host)", "req.hdr(host)":
+            guard !values.isEmpty else { throw HAProxyLineError("\(fetch) needs at least one host name") }
+            if let withPort = values.first(where: { $0.contains(":") }) {
+                throw HAProxyLineError("\(fetch) value '\(withPort)' has a port; proxyd compares the Host header without its port, so write the name alone")
+            }
+            return .host(values.map { $0.lowercased() })
+        default:
+            throw HAProxyLineError("ACL criterion '\(fetch)' is not supported; supported: \(supportedCriteria)")
+        }
+    }
+
+    /// Reads the words after `if` or `unless` (given as `keyword`).
+    func condition(keyword: String, _ words: ArraySlice<String>) throws(HAProxyLineError) -> RuleCondition {
+        guard !words.isEmpty else { throw HAProxyLineError("'\(keyword)' needs a condition, e.g. \(keyword) !{ ssl_fc }") }
+        var alternatives: [RuleCondition] = []
+        var terms: [RuleCondition] = []
+        var negate = false
+        var rest = words
+        while var word = rest.popFirst() {
+            if word == "||" || word == "or" {
+                guard !terms.isEmpty, !negate else { throw HAProxyLineError("'\(word)' needs a condition on each side") }
+                alternatives.append(.allOf(terms))
+                terms = []
+                continue
+            }
+            while word.hasPrefix("!") {
+                negate.toggle()
+                word.removeFirst()
+            }
+            if word.isEmpty { continue }
+            let term: RuleCondition
+            if word == "{" {
+                guard let close = rest.firstIndex(of: "}") else {
+                    throw HAProxyLineError("'{' without a matching '}'; write anonymous ACLs as { criterion values } with spaces around the braces")
+                }
+                term = try Self.criterion(rest[rest.startIndex..<close])
+                rest = rest[(close + 1)...]
+            } else if word.hasPrefix("{") || word.hasSuffix("}") {
+                throw HAProxyLineError("'\(word)': write anonymous ACLs with spaces around the braces, e.g. { ssl_fc }")
+            } else if word == "TRUE" && !negate {
+                term = .always
+            } else if let acl = acls[word] {
+                term = acl
+            } else if let line = declarationLines[word] {
+                throw HAProxyLineError("ACL '\(word)' is used before it is declared (line \(line)); declare ACLs before the rules that use them")
+            } else {
+                throw HAProxyLineError("unknown ACL '\(word)'\(ConfigurationValidator.hint(word, in: Set(acls.keys)))")
+            }
+            terms.append(negate ? .not(term) : term)
+            negate = false
+        }
+        guard !terms.isEmpty, !negate else { throw HAProxyLineError("the condition ends without a term after '\(words.last ?? "")'") }
+        alternatives.append(.allOf(terms))
+        let condition: RuleCondition = alternatives.count == 1 ? alternatives[0] : .any(alternatives)
+        return keyword == "unless" ? .not(condition) : condition
+    }
+}

@@ -1,0 +1,264 @@
+/// Reads one `defaults`, `frontend`, `backend` or `listen` section, directive by directive,
+/// into an ``HAProxyProxy``. Every problem is reported at its line and the line is skipped, so
+/// one run shows every problem of the file.
+struct HAProxyProxyReader {
+    let diagnostics: ConfigurationDiagnostics
+    /// `crt-base` from the global section: where relative `crt` paths are found.
+    var certificateBase: String?
+    /// `ssl-min-ver` from the global `ssl-default-bind-options`.
+    var defaultMinimumTLSVersion = "tls1.2"
+
+    /// Directives HAProxy has that proxyd accepts without effect, with the reason warned.
+    private static let ignoredDirectives: [String: String] = [
+        "maxconn": "proxyd limits connections over all listeners with the global maxconn",
+        "stats": "proxyd serves its stats page and admin API on the admin listener",
+        "errorfile": "proxyd answers errors with its own short responses",
+        "errorloc": "proxyd answers errors with its own short responses",
+        "errorloc302": "proxyd answers errors with its own short responses",
+        "description": "it is only a comment to proxyd",
+        "capture": "proxyd's access log has its own fields",
+        "http-reuse": "proxyd always reuses idle backend connections (pool)",
+        "fullconn": "proxyd has no dynamic connection limit",
+        "log-format": "proxyd writes HAProxy's httplog format or JSON lines",
+        "unique-id-format": "request IDs are not supported",
+        "unique-id-header": "request IDs are not supported",
+    ]
+
+    /// Directives that would change behaviour proxyd cannot reproduce, with a hint.
+    private static let refusedDirectives: [String: String] = [
+        "http-response": "proxyd does not rewrite responses",
+        "tcp-request": "proxyd proxies HTTP only",
+        "tcp-response": "proxyd proxies HTTP only",
+        "compression": "proxyd does not compress responses",
+        "cookie": "cookie persistence is not supported; 'balance source' keeps a client on one endpoint",
+        "stick-table": "stick tables are not supported",
+        "stick": "stick tables are not supported",
+        "monitor-uri": "point the load balancer's health check at the admin listener instead",
+        "use-server": "servers are discovered, not named; use use_backend",
+        "dispatch": "write a server line",
+        "filter": "filters are not supported",
+        "http-after-response": "proxyd does not rewrite responses",
+        "reqadd": "HAProxy 2.1 removed it; write http-request add-header",
+        "reqrep": "HAProxy 2.1 removed it; write http-request set-header or set-path",
+        "rspadd": "HAProxy 2.1 removed it; proxyd does not rewrite responses",
+    ]
+
+    func read(_ section: HAProxySection, inheriting settings: HAProxyProxySettings) -> HAProxyProxy {
+        var proxy = HAProxyProxy(section: section, settings: settings)
+        var conditions = HAProxyConditionParser()
+        for line in section.directives where line.keyword == "acl" {
+            if let name = line.arguments.first, conditions.declarationLines[name] == nil { conditions.declarationLines[name] = line.number }
+        }
+        var sawRedirect = false
+        for line in section.directives {
+            do throws(HAProxyLineError) {
+                try misplaced(line.keyword, in: section)
+                switch line.keyword {
+                case "mode": try mode(line)
+                case "timeout": try timeout(line, into: &proxy.settings)
+                case "option": try option(line.arguments, negated: false, line: line.number, into: &proxy)
+                case "no":
+                    guard line.arguments.first == "option" else { throw HAProxyLineError("'no' is only understood before 'option'") }
+                    try option(line.arguments.dropFirst(), negated: true, line: line.number, into: &proxy)
+                case "log":
+                    if line.arguments.first != "global" {
+                        diagnostics.warning("'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output", line: line.number)
+                    }
+                case "default_backend":
+                    guard line.arguments.count == 1, let name = line.arguments.first else { throw HAProxyLineError("default_backend needs exactly one backend name") }
+                    proxy.settings.defaultBackend = .init(value: name, line: line.number)
+                case "bind": try bind(line, into: &proxy)
+                case "acl": try conditions.declare(line.arguments)
+                case "use_backend": try useBackend(line, conditions: conditions, into: &proxy)
+                case "http-request":
+                    if sawRedirect {
+                        diagnostics.warning("this http-request rule comes after a 'redirect' rule but runs before it, as in HAProxy: http-request rules run first", line: line.number)
+                    }
+                    proxy.httpRequestRules.append(try httpRequest(line, conditions: conditions))
+                case "redirect":
+                    sawRedirect = true
+                    let (action, condition) = try redirect(line.arguments, conditions: conditions)
+                    proxy.redirectRules.append(RequestRule(action: action, condition: condition, location: diagnostics.location(line: line.number)))
+                case "balance": proxy.settings.balance = .init(value: try balance(line.arguments), line: line.number)
+                case "hash-type": try hashType(line)
+                case "retries":
+                    guard line.arguments.count == 1, let text = line.arguments.first else { throw HAProxyLineError("retries needs a number") }
+                    proxy.settings.retries = try HAProxyServerOptions.integer(text, option: "retries", in: 0...10)
+                case "default-server":
+                    warn(try proxy.settings.defaultServer.read(line.arguments), line: line.number)
+                case "server": try server(line, into: &proxy)
+                case "server-template": try serverTemplate(line, into: &proxy)
+                case "http-check": try httpCheck(line, into: &proxy.settings)
+                default:
+                    if let reason = Self.ignoredDirectives[line.keyword] {
+                        diagnostics.warning("'\(line.keyword)' is ignored: \(reason)", line: line.number)
+                    } else {
+                        let hint = Self.refusedDirectives[line.keyword].map { "; \($0)" } ?? ""
+                        throw HAProxyLineError("unsupported directive '\(line.keyword)' in section \(section.label)\(hint)")
+                    }
+                }
+            } catch {
+                diagnostics.error(error.message, line: line.number)
+            }
+        }
+        return proxy
+    }
+
+    func warn(_ messages: [String], line: Int) {
+        for message in messages { diagnostics.warning(message, line: line) }
+    }
+
+    /// Refuses a directive in a section that cannot hold it, saying where it belongs.
+    private func misplaced(_ keyword: String, in section: HAProxySection) throws(HAProxyLineError) {
+        let frontOnly: Set = ["bind", "acl", "use_backend", "http-request", "redirect"]
+        let backOnly: Set = ["server", "server-template"]
+        let backSide: Set = ["balance", "hash-type", "retries", "default-server", "http-check"]
+        switch section.kind {
+        case .defaults where frontOnly.contains(keyword) || backOnly.contains(keyword):
+            throw HAProxyLineError("'\(keyword)' is not allowed in a defaults section; write it in each frontend, backend or listen section")
+        case .backend where frontOnly.contains(keyword):
+            let hint = keyword == "bind" ? "" : " (proxyd applies request rules per listener)"
+            throw HAProxyLineError("'\(keyword)' is not allowed in backend '\(section.name)'; it belongs in a frontend or listen section\(hint)")
+        case .frontend where backOnly.contains(keyword) || backSide.contains(keyword):
+            throw HAProxyLineError("'\(keyword)' is not allowed in frontend '\(section.name)'; it belongs in a backend or listen section")
+        default:
+            break
+        }
+    }
+
+    // MARK: Common directives
+
+    private func mode(_ line: HAProxyConfigLine) throws(HAProxyLineError) {
+        switch line.arguments.first {
+        case "http": return
+        case "tcp": throw HAProxyLineError("mode tcp is not supported yet: proxyd proxies HTTP only")
+        case let other?: throw HAProxyLineError("mode '\(other)' is not supported; proxyd proxies HTTP only (mode http)")
+        case nil: throw HAProxyLineError("mode needs a value: http")
+        }
+    }
+
+    /// Timeouts proxyd has (``TimeoutConfiguration``, health check timeout) or knowingly lacks.
+    static let knownTimeouts: Set = ["connect", "client", "server", "http-request", "http-keep-alive", "tunnel", "check"]
+    private static let ignoredTimeouts: [String: String] = [
+        "queue": "proxyd does not queue requests",
+        "client-fin": "proxyd closes half-closed connections with the client timeout",
+        "server-fin": "proxyd closes half-closed connections with the server timeout",
+        "tarpit": "proxyd has no tarpit",
+    ]
+
+    private func timeout(_ line: HAProxyConfigLine, into settings: inout HAProxyProxySettings) throws(HAProxyLineError) {
+        let arguments = Array(line.arguments)
+        guard let name = arguments.first else { throw HAProxyLineError("timeout needs a name and a value, e.g. timeout connect 5s") }
+        guard arguments.count == 2 else {
+            throw HAProxyLineError(arguments.count < 2 ? "timeout \(name) needs a value" : "timeout \(name) takes one value, found \(arguments.count - 1)")
+        }
+        let value = try HAProxyServerOptions.duration(arguments[1], option: "timeout \(name)")
+        if let reason = Self.ignoredTimeouts[name] {
+            diagnostics.warning("timeout \(name) is ignored: \(reason)", line: line.number)
+        } else if Self.knownTimeouts.contains(name) {
+            settings.timeouts[name] = .init(value: value, line: line.number)
+        } else {
+            throw HAProxyLineError("unknown timeout '\(name)'; proxyd reads connect, client, server, http-request, http-keep-alive, tunnel and check")
+        }
+    }
+
+    /// `option` lines HAProxy has that change nothing proxyd does, with the reason warned.
+    private static let ignoredOptions: [String: String] = [
+        "dontlognull": "proxyd logs every request",
+        "dontlog-normal": "proxyd logs every request",
+        "log-separate-errors": "proxyd logs every request alike",
+        "log-health-checks": "proxyd logs health state changes on its own",
+        "redispatch": "proxyd always retries a request that failed to connect on another endpoint (retries)",
+        "http-server-close": "proxyd keeps connections alive on both sides",
+        "http-keep-alive": "proxyd keeps connections alive on both sides",
+        "httpclose": "proxyd keeps connections alive on both sides",
+        "forceclose": "proxyd keeps connections alive on both sides",
+        "abortonclose": "proxyd always cancels a request whose client went away",
+        "http-buffer-request": "proxyd streams request bodies",
+        "splice-auto": "proxyd does not splice",
+        "splice-request": "proxyd does not splice",
+        "splice-response": "proxyd does not splice",
+        "tcp-smart-accept": "socket tuning is automatic",
+        "tcp-smart-connect": "socket tuning is automatic",
+        "tcpka": "socket tuning is automatic",
+        "clitcpka": "socket tuning is automatic",
+        "srvtcpka": "socket tuning is automatic",
+        "contstats": "proxyd's metrics are continuous",
+        "socket-stats": "proxyd's metrics are per listener",
+        "http-no-delay": "socket tuning is automatic",
+        "allbackups": "proxyd uses every backup server when no other is up",
+        "tcplog": "proxyd logs in httplog format",
+        "http-ignore-probes": "proxyd logs every request",
+    ]
+
+    private func option(_ words: ArraySlice<String>, negated: Bool, line: Int, into proxy: inout HAProxyProxy) throws(HAProxyLineError) {
+        guard let name = words.first else { throw HAProxyLineError("option needs a name") }
+        let arguments = words.dropFirst()
+        let kind = proxy.section.kind
+        switch name {
+        case "forwardfor":
+            proxy.settings.forwardFor = .init(value: !negated, line: line)
+            var rest = arguments
+            while let word = rest.popFirst() {
+                switch word {
+                case "except":
+                    let network = rest.popFirst() ?? ""
+                    diagnostics.warning("option forwardfor except \(network) is ignored: proxyd adds X-Forwarded-For for every client", line: line)
+                case "header":
+                    let header = rest.popFirst() ?? ""
+                    diagnostics.warning("option forwardfor header \(header) is ignored: proxyd always writes X-Forwarded-For", line: line)
+                case "if-none":
+                    diagnostics.warning("option forwardfor if-none is ignored: proxyd always appends the client to X-Forwarded-For", line: line)
+                default:
+                    throw HAProxyLineError("unexpected '\(word)' after option forwardfor; HAProxy knows except, header and if-none")
+                }
+            }
+        case "httplog":
+            if arguments.first == "clf" { diagnostics.warning("option httplog clf: proxyd writes HAProxy's httplog format, not CLF", line: line) }
+            proxy.settings.httpLog = !negated
+        case "httpchk":
+            guard kind.hasBackend else {
+                diagnostics.warning("option httpchk is ignored in a frontend: health checks belong to a backend", line: line)
+                return
+            }
+            proxy.settings.checkRequest = .init(value: try Self.checkRequest(Array(arguments)), line: line)
+        default:
+            if let reason = Self.ignoredOptions[name] {
+                diagnostics.warning("option \(name) is ignored: \(reason)", line: line)
+            } else {
+                throw HAProxyLineError("unsupported option '\(name)' in section \(proxy.section.label)")
+            }
+        }
+    }
+
+    /// `option httpchk [METHOD] URI [VERSION]`; a version such as `HTTP/1.1\r\nHost:\ example.com`
+    /// carries the Host header the way HAProxy before 2.2 wrote it.
+    static func checkRequest(_ arguments: [String]) throws(HAProxyLineError) -> HAProxyProxySettings.CheckRequest {
+        var request = HAProxyProxySettings.CheckRequest()
+        switch arguments.count {
+        case 0: break
+        case 1: request.path = arguments[0]
+        case 2, 3:
+            request.method = arguments[0]
+            request.path = arguments[1]
+            if arguments.count == 3 {
+                let lines = arguments[2].components(separatedBy: "\r\n")
+                for header in lines.dropFirst() {
+                    let parts = header.split(separator: ":", maxSplits: 1)
+                    if parts.count == 2, parts[0].lowercased() == "host" {
+                        request.host = parts[1].trimmingWhitespace()
+                    } else if !header.isEmpty {
+                        throw HAProxyLineError("option httpchk: only a Host header can follow the version, found '\(header)'")
+                    }
+                }
+            }
+        default:
+            throw HAProxyLineError("option httpchk takes at most METHOD URI VERSION, found \(arguments.count) words")
+        }
+        guard request.path.hasPrefix("/") else { throw HAProxyLineError("option httpchk: the URI '\(request.path)' must start with '/'") }
+        guard !request.method.isEmpty, request.method.allSatisfy(\.isHTTPTokenCharacter) else {
+            throw HAProxyLineError("option httpchk: '\(request.method)' is not an HTTP method")
+        }
+        return request
+    }
+}

@@ -1,0 +1,27 @@
+/// The settings of a proxy section (`frontend`, `backend`, `listen`) that a `defaults` section
+/// passes on to the sections after it. Each value remembers its line, so that a complaint about
+/// an inherited value points at the `defaults` line that set it.
+struct HAProxyProxySettings: Sendable, Hashable {
+    struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
+        var value: Value
+        var line: Int
+    }
+
+    /// The health check request of `option httpchk` / `http-check send`.
+    struct CheckRequest: Sendable, Hashable {
+        var method = "OPTIONS"
+        var path = "/"
+        var host: String?
+    }
+
+    /// `timeout NAME VALUE`, by HAProxy's name.
+    var timeouts: [String: Located<Duration>] = [:]
+    var forwardFor: Located<Bool>?
+    var httpLog = false
+    var balance: Located<BalanceConfiguration>?
+    var retries: Int?
+    var checkRequest: Located<CheckRequest>?
+    var expectedStatus: ClosedRange<Int>?
+    var defaultServer = HAProxyServerOptions()
+    var defaultBackend: Located<String>?
+}

@@ -1,0 +1,33 @@
+/// One listening socket and what happens to the requests it accepts.
+struct ListenerConfiguration: Sendable, Hashable {
+    var name: String
+    var bind: BindAddress
+    /// Present when the listener terminates TLS.
+    var tls: ListenerTLSConfiguration?
+    /// Rules in order: redirects answer at once; header edits apply to the forwarded request.
+    var rules: [RequestRule] = []
+    /// Routes in order; the first whose condition holds picks the backend.
+    var routes: [Route] = []
+    /// The backend for requests no route matches. A listener whose every request is
+    /// redirected may have none; any other request then gets a 503.
+    var defaultBackend: String?
+    /// Whether to append the client to `X-Forwarded-For` and set `X-Forwarded-Proto`,
+    /// `X-Forwarded-Host` and `X-Forwarded-Port` (HAProxy `option forwardfor`, on by default
+    /// here because a proxy in front of ECS tasks always wants it).
+    var forwardedHeaders = true
+    /// Whether to also send RFC 7239 `Forwarded`.
+    var rfc7239Forwarded = false
+    var location: SourceLocation
+}
+
+/// TLS on a listener: where the certificates are and what to offer.
+struct ListenerTLSConfiguration: Sendable, Hashable {
+    /// Files or directories: a combined PEM (HAProxy `crt`), a certbot `live/NAME/` directory
+    /// (`fullchain.pem` + `privkey.pem`), or a directory of either.
+    var certificates: [String]
+    /// The first certificate loaded from this path answers clients without a matching SNI name.
+    var defaultCertificate: String?
+    var alpn: [String] = ["http/1.1"]
+    /// `tls1.2` (the default, Mozilla "intermediate") or `tls1.3`.
+    var minimumVersion: String = "tls1.2"
+}

@@ -1,0 +1,259 @@
+/// The life of one client connection's request/response exchanges, as a value type whose
+/// methods return what the channel handler must do. No I/O happens here, so every rule below
+/// is tested without sockets.
+///
+/// Rules it keeps (they are what "zero failed requests while tasks come and go" rests on):
+/// - One exchange at a time. Pipelined requests wait (the handler holds their parts) and are
+///   answered in order (RFC 9112 §9.3.2).
+/// - A request is retried on another endpoint when nothing reached the backend: the
+///   connection attempt failed. It is retried once on a fresh connection when a reused
+///   keep-alive connection closed before any response byte arrived and the request is
+///   idempotent without a body (RFC 9110 §9.2.2; the backend may have closed the idle
+///   connection just as the request was written). Anything else becomes a 502/504, never a
+///   silent drop.
+/// - A proxy-generated response (redirect, 4xx from the parser, 502/503/504) is only possible
+///   before any response byte went to the client. After the response started, a backend
+///   failure can only close the client connection.
+/// - A backend connection goes back to the pool only when both messages completed and both
+///   sides agreed to keep it alive; otherwise it is closed.
+/// - The client connection is kept alive only when the request and the response allow it and
+///   the request body was fully read (an unread body would be parsed as the next request).
+struct ExchangeStateMachine {
+    /// What the handler must do next.
+    enum Action: Equatable {
+        case none
+        /// Pick an endpoint of `backend` (avoiding `excluding`) and connect — with a new
+        /// connection when `fresh`, otherwise preferring an idle pooled one; answer with
+        /// `backendConnected` or `backendConnectFailed`.
+        case connect(backend: String, excluding: Set<String>, fresh: Bool)
+        /// Write the (edited) request head to the backend connection, then any held body parts.
+        case sendRequestHead
+        case sendRequestBody
+        case sendRequestEnd
+        case forwardResponseHead
+        case forwardResponseBody
+        /// The response is complete: flush it, then release the backend (`reusable` or close),
+        /// then keep the client alive (resume with the next request) or close it.
+        case finishExchange(backendReusable: Bool, keepClientAlive: Bool)
+        /// Answer the client with a response of the proxy's own; close afterwards unless
+        /// `keepClientAlive`. `releaseBackend` says what to do with an attached backend.
+        case respond(status: Int, keepClientAlive: Bool, releaseBackend: BackendRelease)
+        /// Close the client connection now (response already started, or client gone);
+        /// close any attached backend connection too.
+        case abort(closeBackend: Bool)
+        /// Stop reading from the client until the current exchange completes.
+        case pauseClientReads
+        /// The backend switched protocols (101, RFC 9110 §15.2.2): forward the response head,
+        /// then relay raw bytes both ways until either side closes.
+        case startTunnel
+    }
+
+    /// What happens to a backend connection when the proxy answers on its own.
+    enum BackendRelease: Equatable {
+        case none
+        case close
+    }
+
+    /// What the request looks like, as far as forwarding decisions go.
+    struct RequestInfo: Equatable {
+        var isIdempotent: Bool
+        var hasBody: Bool
+        var keepAlive: Bool
+    }
+
+    private enum State: Equatable {
+        /// Waiting for a request head (keep-alive idle, or a new connection).
+        case idle
+        /// The head is routed to a backend; connecting.
+        case connecting(Exchange)
+        /// Request (and perhaps response) bytes are flowing.
+        case forwarding(Exchange)
+        /// Writing a response of the proxy's own.
+        case answering(keepAlive: Bool)
+        /// Relaying raw bytes after a protocol switch.
+        case tunnel
+        case closed
+    }
+
+    private struct Exchange: Equatable {
+        var backend: String
+        var request: RequestInfo
+        var requestComplete = false
+        var responseStarted = false
+        var responseKeepAlive = true
+        var attempts = 0
+        /// How many additional endpoints the request may try after a failed connection.
+        var maxRetries: Int
+        var reusedConnection = false
+        /// Whether the one retry on a fresh connection after a reused one failed is spent.
+        var retriedAfterStaleConnection = false
+        var triedEndpoints: Set<String> = []
+        var endpoint: String?
+    }
+
+    private var state: State = .idle
+
+    init() {}
+
+    var isIdle: Bool { state == .idle }
+    var isClosed: Bool { state == .closed }
+
+    // MARK: Client side
+
+    /// A request head arrived and the router chose to forward it to `backend`, which allows
+    /// `maxRetries` further endpoints after a failed connection.
+    mutating func requestHead(_ request: RequestInfo, forwardTo backend: String, maxRetries: Int) -> Action {
+        guard case .idle = state else { return .pauseClientReads }
+        var exchange = Exchange(backend: backend, request: request, maxRetries: maxRetries)
+        exchange.requestComplete = false
+        exchange.attempts = 1
+        state = .connecting(exchange)
+        return .connect(backend: backend, excluding: [], fresh: false)
+    }
+
+    /// A request head arrived that the proxy answers itself (redirect, 503 without backend,
+    /// parser error). `keepAlive`: the request allows it and its body (if any) was read.
+    mutating func answerLocally(status: Int, keepAlive: Bool) -> Action {
+        switch state {
+        case .idle:
+            state = .answering(keepAlive: keepAlive)
+            return .respond(status: status, keepClientAlive: keepAlive, releaseBackend: .none)
+        case .connecting(let exchange), .forwarding(let exchange):
+            // A parse error in a request body while forwarding.
+            guard !exchange.responseStarted else {
+                state = .closed
+                return .abort(closeBackend: true)
+            }
+            state = .answering(keepAlive: false)
+            return .respond(status: status, keepClientAlive: false, releaseBackend: exchange.endpoint == nil ? .none : .close)
+        case .answering, .tunnel, .closed:
+            state = .closed
+            return .abort(closeBackend: true)
+        }
+    }
+
+    /// Part of the request body arrived. Held by the handler while connecting.
+    mutating func requestBody() -> Action {
+        switch state {
+        case .forwarding: return .sendRequestBody
+        default: return .none
+        }
+    }
+
+    /// The request is complete (its end, or the head of a bodiless request).
+    mutating func requestEnd() -> Action {
+        switch state {
+        case .connecting(var exchange):
+            exchange.requestComplete = true
+            state = .connecting(exchange)
+            return .pauseClientReads
+        case .forwarding(var exchange):
+            exchange.requestComplete = true
+            state = .forwarding(exchange)
+            return .sendRequestEnd
+        default:
+            return .none
+        }
+    }
+
+    /// The client closed or failed.
+    mutating func clientClosed() -> Action {
+        switch state {
+        case .closed: return .none
+        case .idle, .answering:
+            state = .closed
+            return .abort(closeBackend: false)
+        case .connecting, .forwarding, .tunnel:
+            state = .closed
+            return .abort(closeBackend: true)
+        }
+    }
+
+    /// The proxy finished writing its own response.
+    mutating func localResponseSent() -> Action {
+        guard case .answering(let keepAlive) = state else { return .none }
+        state = keepAlive ? .idle : .closed
+        return keepAlive ? .none : .abort(closeBackend: false)
+    }
+
+    // MARK: Backend side
+
+    /// Connected to `endpoint`; `reused` when the pool gave a kept-alive connection.
+    mutating func backendConnected(endpoint: String, reused: Bool) -> Action {
+        guard case .connecting(var exchange) = state else { return .none }
+        exchange.endpoint = endpoint
+        exchange.reusedConnection = reused
+        exchange.triedEndpoints.insert(endpoint)
+        state = .forwarding(exchange)
+        return .sendRequestHead
+    }
+
+    /// No connection could be made (refused, timed out, or no endpoint to pick).
+    /// `endpoint` is the one tried, nil when there was none to pick.
+    mutating func backendConnectFailed(endpoint: String?, timedOut: Bool) -> Action {
+        guard case .connecting(var exchange) = state else { return .none }
+        if let endpoint {
+            exchange.triedEndpoints.insert(endpoint)
+            if exchange.attempts <= exchange.maxRetries {
+                exchange.attempts += 1
+                state = .connecting(exchange)
+                return .connect(backend: exchange.backend, excluding: exchange.triedEndpoints, fresh: false)
+            }
+        }
+        let keepAlive = exchange.request.keepAlive && exchange.requestComplete
+        state = .answering(keepAlive: keepAlive)
+        return .respond(status: endpoint == nil ? 503 : (timedOut ? 504 : 502), keepClientAlive: keepAlive, releaseBackend: .none)
+    }
+
+    /// The response head arrived; `keepAlive` is the backend's own decision.
+    mutating func responseHead(status: Int, keepAlive: Bool) -> Action {
+        guard case .forwarding(var exchange) = state else { return .none }
+        if status == 101 {
+            state = .tunnel
+            return .startTunnel
+        }
+        if status < 200 { return .forwardResponseHead }  // 100 Continue, 103 Early Hints: not final
+        exchange.responseStarted = true
+        exchange.responseKeepAlive = keepAlive
+        state = .forwarding(exchange)
+        return .forwardResponseHead
+    }
+
+    mutating func responseBody() -> Action {
+        guard case .forwarding = state else { return .none }
+        return .forwardResponseBody
+    }
+
+    /// The response is complete.
+    mutating func responseEnd() -> Action {
+        guard case .forwarding(let exchange) = state else { return .none }
+        // A response that ends before its request was fully sent (e.g. 413 from the backend):
+        // the rest of the body is unread, so neither connection can carry another message.
+        let complete = exchange.requestComplete
+        let backendReusable = complete && exchange.responseKeepAlive
+        let keepClient = complete && exchange.responseKeepAlive && exchange.request.keepAlive
+        state = keepClient ? .idle : .closed
+        return .finishExchange(backendReusable: backendReusable, keepClientAlive: keepClient)
+    }
+
+    /// The backend connection closed or failed before the response completed.
+    mutating func backendFailed(timedOut: Bool) -> Action {
+        guard case .forwarding(var exchange) = state else { return .none }
+        if exchange.responseStarted {
+            state = .closed
+            return .abort(closeBackend: true)
+        }
+        let retriable = exchange.reusedConnection && !exchange.retriedAfterStaleConnection
+            && exchange.request.isIdempotent && !exchange.request.hasBody && !timedOut
+        if retriable {
+            exchange.retriedAfterStaleConnection = true
+            exchange.reusedConnection = false
+            exchange.endpoint = nil
+            state = .connecting(exchange)
+            return .connect(backend: exchange.backend, excluding: [], fresh: true)
+        }
+        let keepAlive = exchange.request.keepAlive && exchange.requestComplete
+        state = .answering(keepAlive: keepAlive)
+        return .respond(status: timedOut ? 504 : 502, keepClientAlive: keepAlive, releaseBackend: .close)
+    }
+}

@@ -1,0 +1,61 @@
+import HTTPCore
+import NIOCore
+
+/// The responses the proxy writes itself: redirects and errors, with small bodies a person
+/// can read (and a `Connection: close` when the connection ends after them).
+enum LocalResponse {
+    static func reason(for status: Int) -> String {
+        switch status {
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 303: "See Other"
+        case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
+        case 400: "Bad Request"
+        case 408: "Request Timeout"
+        case 413: "Content Too Large"
+        case 414: "URI Too Long"
+        case 431: "Request Header Fields Too Large"
+        case 501: "Not Implemented"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        case 505: "HTTP Version Not Supported"
+        default: "Error"
+        }
+    }
+
+    static func body(for status: Int, detail: String?) -> String {
+        let summary: String
+        switch status {
+        case 502: summary = "The backend failed to answer."
+        case 503: summary = "No backend endpoint is available."
+        case 504: summary = "The backend did not answer in time."
+        case 301, 302, 303, 307, 308: summary = "Redirecting."
+        default: summary = reason(for: status) + "."
+        }
+        return "\(status) \(reason(for: status)): \(summary)\(detail.map { " \($0)" } ?? "")\n"
+    }
+
+    /// The parts of a complete response.
+    static func parts(status: Int, location: String? = nil, detail: String? = nil, close: Bool,
+                      allocator: ByteBufferAllocator) -> [HTTPOutboundPart] {
+        let text = body(for: status, detail: detail)
+        var fields: [(name: String, value: String)] = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
+        if let location { fields.append(("Location", location)) }
+        if close { fields.append(("Connection", "close")) }
+        let framing = HTTPBodyFraming.contentLength(text.utf8.count)
+        let head: HTTPOutgoingHead
+        do {
+            head = try .response(status: status, reason: reason(for: status), fields: fields, framing: framing, allocator: allocator)
+        } catch {
+            // Only a Location with CR/LF can fail validation (a hostile Host header); answer
+            // without it rather than inject a header.
+            let safe = fields.filter { $0.name != "Location" }
+            head = (try? .response(status: 400, reason: reason(for: 400), fields: safe, framing: .contentLength(0), allocator: allocator))
+                ?? HTTPOutgoingHead(bytes: allocator.buffer(string: "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), framing: .contentLength(0), status: 400)
+            return [.head(head), .end(trailers: nil)]
+        }
+        return [.head(head), .body(allocator.buffer(string: text)), .end(trailers: nil)]
+    }
+}

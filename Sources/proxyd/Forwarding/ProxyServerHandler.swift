@@ -1,0 +1,465 @@
+import HTTPCore
+import LoadBalance
+import NIOCore
+
+/// What a listener's connections share: routing, backends, timeouts, limits.
+struct ListenerContext: Sendable {
+    let configuration: ListenerConfiguration
+    let router: RequestRouter
+    let timeouts: TimeoutConfiguration
+    let parserLimits: HTTPParserLimits
+    var isTLS: Bool { configuration.tls != nil }
+}
+
+/// The last handler of a client connection, after HTTPCore's server codec: it routes each
+/// request, forwards it to an endpoint over a pooled keep-alive connection, and streams the
+/// response back — performing the actions of ``ExchangeStateMachine``, which holds the rules.
+///
+/// Invariants this handler keeps:
+/// - Exactly one exchange is in flight. Parts of pipelined requests that arrive meanwhile are
+///   queued and client reads are paused; they are replayed in order when the exchange ends.
+/// - Both channels of an exchange live on one event loop (the backend connection is made on
+///   the client's loop), so nothing here crosses threads.
+/// - Backpressure both ways: a client that cannot take more response bytes pauses reads from
+///   the backend; a backend that cannot take more request bytes pauses reads from the client.
+/// - Every picked endpoint's lease is completed exactly once (success, 5xx, connection
+///   failure or cancelled), which keeps in-flight counts, draining and passive health right.
+final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
+    typealias InboundIn = HTTPInboundPart
+    typealias OutboundIn = HTTPOutboundPart
+    typealias OutboundOut = HTTPOutboundPart
+
+    private let listener: ListenerContext
+    private let loop: LoopLocalState
+    private var machine = ExchangeStateMachine()
+    private var context: ChannelHandlerContext?
+
+    // The exchange in flight.
+    private var outgoingHead: HTTPOutgoingHead?
+    /// The backend the current request goes to (its pool takes the connection back).
+    private var backendName: String?
+    private var requestKeepAlive = true
+    /// Completes when the last byte of the current response has been written.
+    private var responseWritten: EventLoopFuture<Void>?
+    private var heldRequestParts: [HTTPOutboundPart] = []
+    private var backend: BackendConnection?
+    private var lease: Lease?
+    private var outcome: RequestOutcome = .success
+    private var hashKey: HashKey?
+    private var requestComplete = false
+    private var requestIsHTTP10 = false
+    private var redirectLocation: String?
+
+    // Pipelining and backpressure.
+    private var queuedParts: [HTTPInboundPart] = []
+    private var readsPaused = false
+    private var readPending = false
+
+    // Timers.
+    private var idleTimer: Scheduled<Void>?
+    private var serverTimer: Scheduled<Void>?
+
+    init(listener: ListenerContext, loop: LoopLocalState) {
+        self.listener = listener
+        self.loop = loop
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { armIdleTimer(listener.timeouts.requestHead) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimers()
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armIdleTimer(listener.timeouts.requestHead)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = Self.unwrapInboundIn(data)
+        if !queuedParts.isEmpty || (requestComplete && !machine.isIdle) {
+            queuedParts.append(part)
+            readsPaused = true
+            return
+        }
+        handle(part)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        perform(machine.clientClosed())
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let parseError = error as? HTTPParseError {
+            // The codec stopped decoding for good: answer and close (RFC 9112 §9.6).
+            queuedParts.removeAll()
+            perform(machine.answerLocally(status: parseError.status, keepAlive: false))
+            return
+        }
+        perform(machine.clientClosed())
+        context.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        backend?.handler.setReadsPaused(!context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Request side
+
+    private func handle(_ part: HTTPInboundPart) {
+        switch part {
+        case .head(let head):
+            idleTimer?.cancel()
+            idleTimer = nil
+            requestHead(head)
+        case .body(let bytes):
+            if case .sendRequestBody = machine.requestBody() {
+                backend?.handler.write(.body(bytes), flush: false)
+            } else {
+                heldRequestParts.append(.body(bytes))
+            }
+        case .end(let trailers):
+            requestComplete = true
+            readsPaused = true  // nothing more to read until the response is done
+            switch machine.requestEnd() {
+            case .sendRequestEnd: backend?.handler.write(.end(trailers: trailers), flush: true)
+            case .pauseClientReads: heldRequestParts.append(.end(trailers: trailers))
+            default: break
+            }
+        case .tunnel(let bytes):
+            backend?.handler.write(.tunnel(bytes), flush: true)
+        }
+    }
+
+    private func requestHead(_ head: HTTPMessageHead) {
+        guard let context else { return }
+        requestComplete = false
+        requestIsHTTP10 = head.version == .http1_0
+        requestKeepAlive = head.keepAlive
+        redirectLocation = nil
+        backendName = nil
+        let remote = context.channel.remoteAddress
+        let facts = RequestFacts(
+            target: head.target, host: head.firstValue("Host"), isTLS: listener.isTLS,
+            clientAddress: remote?.ipAddress ?? "", clientPort: remote?.port ?? 0,
+            listenerPort: context.channel.localAddress?.port ?? listener.configuration.bind.port,
+            header: { [head] name in head.firstValue(name) }
+        )
+        let bodiless = head.framing == .none
+        switch listener.router.route(facts) {
+        case .redirect(let location, let status):
+            redirectLocation = location
+            perform(machine.answerLocally(status: status, keepAlive: head.keepAlive && bodiless))
+        case .noBackend:
+            perform(machine.answerLocally(status: 503, keepAlive: head.keepAlive && bodiless))
+        case .missingHost:
+            perform(machine.answerLocally(status: 400, keepAlive: false))
+        case .forward(let backendName, let edits):
+            guard let group = loop.group(named: backendName) else {
+                perform(machine.answerLocally(status: 503, keepAlive: false))
+                return
+            }
+            var headerEdits = HTTPHeaderEdits()
+            do {
+                for edit in edits {
+                    switch edit {
+                    case .add(let name, let value), .append(let name, let value): try headerEdits.add(name, value)
+                    case .set(let name, let value): try headerEdits.set(name, value)
+                    case .remove(let name): try headerEdits.remove(name)
+                    }
+                }
+            } catch {
+                // A rendered value carried CR/LF (from a request header): refuse, never inject.
+                perform(machine.answerLocally(status: 400, keepAlive: false))
+                return
+            }
+            outgoingHead = HTTPOutgoingHead(forwarding: head, edits: headerEdits, allocator: context.channel.allocator)
+            self.backendName = backendName
+            hashKey = group.usesHashKey ? Self.hashKey(for: group.configuration.balance, facts: facts) : nil
+            let info = ExchangeStateMachine.RequestInfo(
+                isIdempotent: [.get, .head, .options, .put, .delete, .trace].contains(head.method),
+                hasBody: !bodiless, keepAlive: head.keepAlive
+            )
+            perform(machine.requestHead(info, forwardTo: backendName, maxRetries: group.configuration.retries))
+        }
+    }
+
+    private static func hashKey(for balance: BalanceConfiguration, facts: RequestFacts) -> HashKey {
+        if balance.strategy == .sourceHash { return HashKey(facts.clientAddress) }
+        switch balance.hashKey {
+        case .clientAddress: return HashKey(facts.clientAddress)
+        case .uri: return HashKey(facts.target)
+        case .header(let name): return HashKey(facts.header(name) ?? "")
+        }
+    }
+
+    // MARK: Actions
+
+    private func perform(_ action: ExchangeStateMachine.Action) {
+        guard let context else { return }
+        switch action {
+        case .none:
+            break
+        case .connect(let backendName, let excluding, let fresh):
+            connect(backendName: backendName, excluding: excluding, fresh: fresh, context: context)
+        case .sendRequestHead:
+            guard let backend, let outgoingHead else { return }
+            backend.handler.write(.head(outgoingHead), flush: false)
+            let held = heldRequestParts
+            heldRequestParts.removeAll()
+            for part in held { backend.handler.write(part, flush: false) }
+            backend.channel.flush()
+            armServerTimer()
+        case .sendRequestBody, .sendRequestEnd, .forwardResponseHead, .forwardResponseBody:
+            break  // performed inline where the data is
+        case .pauseClientReads:
+            readsPaused = true
+        case .startTunnel:
+            break  // the head is forwarded by the caller; both codecs switch to tunnel parts
+        case .finishExchange(let reusable, let keepAlive):
+            finishExchange(backendReusable: reusable, keepClientAlive: keepAlive, context: context)
+        case .respond(let status, let keepAlive, let release):
+            if release == .close { releaseBackend(reusable: false) }
+            completeLease(.cancelled)  // failures were reported where they happened
+            writeLocalResponse(status: status, keepAlive: keepAlive, context: context)
+        case .abort(let closeBackend):
+            if closeBackend { releaseBackend(reusable: false) }
+            completeLease(.cancelled)
+            cancelTimers()
+            context.close(promise: nil)
+        }
+    }
+
+    private func connect(backendName: String, excluding: Set<String>, fresh: Bool, context: ChannelHandlerContext) {
+        guard let pick = loop.pick(backend: backendName, key: hashKey, excluding: excluding), let lease = pick.lease else {
+            perform(machine.backendConnectFailed(endpoint: nil, timedOut: false))
+            return
+        }
+        self.lease = lease
+        outcome = .success
+        let endpoint = lease.endpoint
+        if !fresh, let pooled = loop.pool(for: backendName)?.take(endpoint: endpoint.id, now: .now()) {
+            attach(pooled, reused: true)
+            return
+        }
+        let limits = listener.parserLimits
+        BackendConnection.connect(
+            host: endpoint.address, port: endpoint.port, endpointID: endpoint.id, on: context.eventLoop,
+            timeout: TimeAmount(listener.timeouts.connect), limits: limits
+        ).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let connection):
+                guard !self.machine.isClosed, self.context != nil else {
+                    connection.close()
+                    self.completeLease(.cancelled)
+                    return
+                }
+                self.attach(connection, reused: false)
+            case .failure(let error):
+                self.completeLease(.connectionFailure)
+                var timedOut = false
+                if case .connectTimeout = error as? ChannelError { timedOut = true }
+                self.perform(self.machine.backendConnectFailed(endpoint: endpoint.id, timedOut: timedOut))
+            }
+        }
+    }
+
+    private func attach(_ connection: BackendConnection, reused: Bool) {
+        connection.handler.owner = self
+        connection.handler.setReadsPaused(!(context?.channel.isWritable ?? true))
+        backend = connection
+        perform(machine.backendConnected(endpoint: connection.endpointID, reused: reused))
+    }
+
+    private func finishExchange(backendReusable: Bool, keepClientAlive: Bool, context: ChannelHandlerContext) {
+        serverTimer?.cancel()
+        serverTimer = nil
+        completeLease(outcome)
+        releaseBackend(reusable: backendReusable)
+        outgoingHead = nil
+        backendName = nil
+        heldRequestParts.removeAll()
+        let written = responseWritten
+        responseWritten = nil
+        if keepClientAlive {
+            resumeClient(context: context)
+        } else if let written {
+            written.assumeIsolated().whenComplete { _ in self.context?.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    /// Back to reading requests: replay queued pipelined parts until one of them starts an
+    /// exchange whose request is complete (the rest wait for it), then let reads flow.
+    private func resumeClient(context: ChannelHandlerContext) {
+        requestComplete = false
+        readsPaused = false
+        armIdleTimer(listener.timeouts.keepAlive)
+        while !queuedParts.isEmpty {
+            handle(queuedParts.removeFirst())
+            if machine.isClosed || (requestComplete && !machine.isIdle) { return }
+        }
+        if !readsPaused && readPending {
+            readPending = false
+            context.read()
+        }
+    }
+
+    private func releaseBackend(reusable: Bool) {
+        guard let connection = backend else { return }
+        backend = nil
+        connection.handler.owner = nil
+        connection.handler.setReadsPaused(false)
+        if reusable, let backendName, let pool = loop.pool(for: backendName) {
+            pool.release(connection, endpoint: connection.endpointID, now: .now())
+        } else {
+            connection.close()
+        }
+    }
+
+    private func completeLease(_ result: RequestOutcome) {
+        lease?.complete(result)
+        lease = nil
+    }
+
+    private func writeLocalResponse(status: Int, keepAlive: Bool, context: ChannelHandlerContext) {
+        serverTimer?.cancel()
+        serverTimer = nil
+        let parts = LocalResponse.parts(status: status, location: redirectLocation, close: !keepAlive, allocator: context.channel.allocator)
+        redirectLocation = nil
+        for part in parts.dropLast() { context.write(Self.wrapOutboundOut(part), promise: nil) }
+        guard let last = parts.last else { return }
+        context.writeAndFlush(Self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
+            guard let context = self.context else { return }
+            let next = self.machine.localResponseSent()
+            if next == .none, self.machine.isIdle {
+                self.outgoingHead = nil
+                self.heldRequestParts.removeAll()
+                self.resumeClient(context: context)
+            } else {
+                self.perform(next)
+            }
+        }
+    }
+
+    // MARK: Backend side (BackendResponseSink)
+
+    func backendPart(_ part: HTTPInboundPart) {
+        guard let context else { return }
+        switch part {
+        case .head(let head):
+            serverTimer?.cancel()
+            serverTimer = nil
+            let action = machine.responseHead(status: head.status, keepAlive: head.keepAlive)
+            if head.status >= 500 { outcome = .serverError }
+            switch action {
+            case .forwardResponseHead, .startTunnel:
+                var edits = HTTPHeaderEdits()
+                let closing = !(head.keepAlive && requestComplete && requestKeepAlive)
+                if action == .startTunnel {
+                    edits.removeHopByHop = false  // Connection: upgrade and Upgrade must pass
+                } else if closing && head.status >= 200 {
+                    try? edits.set("Connection", "close")
+                } else if requestIsHTTP10 && head.status >= 200 {
+                    try? edits.set("Connection", "keep-alive")
+                }
+                let outgoing = HTTPOutgoingHead(forwarding: head, edits: edits, allocator: context.channel.allocator)
+                context.write(Self.wrapOutboundOut(.head(outgoing)), promise: nil)
+                if action == .startTunnel { context.flush() }
+            default:
+                perform(action)
+            }
+        case .body(let bytes):
+            guard case .forwardResponseBody = machine.responseBody() else { return }
+            context.write(Self.wrapOutboundOut(.body(bytes)), promise: nil)
+            if !context.channel.isWritable { backend?.handler.setReadsPaused(true) }
+        case .end(let trailers):
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers: trailers)), promise: promise)
+            responseWritten = promise.futureResult
+            perform(machine.responseEnd())
+        case .tunnel(let bytes):
+            context.write(Self.wrapOutboundOut(.tunnel(bytes)), promise: nil)
+        }
+    }
+
+    func backendReadComplete() {
+        context?.flush()
+    }
+
+    func backendFailed(_ error: (any Error)?) {
+        guard backend != nil else { return }
+        backend = nil
+        outcome = .connectionFailure
+        completeLease(.connectionFailure)
+        perform(machine.backendFailed(timedOut: false))
+    }
+
+    func backendWritabilityChanged(isWritable: Bool) {
+        guard let context else { return }
+        if isWritable {
+            if !requestComplete {
+                readsPaused = false
+                if readPending {
+                    readPending = false
+                    context.read()
+                }
+            }
+        } else {
+            readsPaused = true
+        }
+    }
+
+    // MARK: Timers
+
+    /// The request-head timeout on a new connection, the keep-alive timeout between requests:
+    /// a client that sends no complete head in time is closed (slowloris).
+    private func armIdleTimer(_ timeout: Duration) {
+        guard let context else { return }
+        idleTimer?.cancel()
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
+            guard self.machine.isIdle else { return }
+            self.perform(self.machine.clientClosed())
+        }
+    }
+
+    /// The server timeout: no response head within `timeouts.server` → 504.
+    private func armServerTimer() {
+        guard let context else { return }
+        serverTimer?.cancel()
+        serverTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(listener.timeouts.server)) {
+            self.serverTimer = nil
+            guard self.backend != nil else { return }
+            self.outcome = .connectionFailure
+            self.completeLease(.connectionFailure)
+            self.perform(self.machine.backendFailed(timedOut: true))
+        }
+    }
+
+    private func cancelTimers() {
+        idleTimer?.cancel()
+        idleTimer = nil
+        serverTimer?.cancel()
+        serverTimer = nil
+    }
+}
+
+@available(*, unavailable)
+extension ProxyServerHandler: Sendable {}

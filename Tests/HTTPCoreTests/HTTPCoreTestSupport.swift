@@ -1,1 +1,0 @@
-// Tests for HTTPCore arrive with its issue.

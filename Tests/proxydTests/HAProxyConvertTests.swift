@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+@testable import proxyd
+
+/// `proxyd convert`: the YAML it prints, read back by the YAML reader, is the same model the
+/// haproxy.cfg translated to; and the built binary's `check` and `convert` as an operator runs them.
+@Suite("haproxy.cfg: convert")
+struct HAProxyConvertTests {
+    /// The model with every source location cleared: a converted file has other lines.
+    private func withoutLocations(_ configuration: ProxyConfiguration) -> ProxyConfiguration {
+        let nowhere = SourceLocation(file: "", line: 0, column: nil)
+        var c = configuration
+        for i in c.listeners.indices {
+            c.listeners[i].location = nowhere
+            for j in c.listeners[i].rules.indices { c.listeners[i].rules[j].location = nowhere }
+            for j in c.listeners[i].routes.indices { c.listeners[i].routes[j].location = nowhere }
+        }
+        for i in c.backends.indices {
+            c.backends[i].location = nowhere
+            if case .servers(var servers) = c.backends[i].membership {
+                for j in servers.indices { servers[j].location = nowhere }
+                c.backends[i].membership = .servers(servers)
+            }
+        }
+        for i in c.resolvers.indices { c.resolvers[i].location = nowhere }
+        return c
+    }
+
+    private func roundTrip(_ original: ProxyConfiguration) throws -> ProxyConfiguration {
+        let yaml = try ConfigurationYAMLWriter.yaml(for: original)
+        return try YAMLConfigurationLoader.load(yaml: yaml, file: "converted.yaml").configuration
+    }
+
+    @Test("the seed's converted YAML reads back as the same model")
+    func seedRoundTrip() throws {
+        let original = try ConfigurationFile.load(path: HAProxyTestFiles.seedPath).configuration
+        #expect(withoutLocations(try roundTrip(original)) == withoutLocations(original))
+    }
+
+    @Test("conditions with ||, !, unless and anonymous ACLs survive conversion")
+    func conditionsRoundTrip() throws {
+        let text = """
+            frontend web
+                bind 127.0.0.1:8080
+                bind 127.0.0.1:8443 ssl crt /certs/ alpn http/1.1
+                acl is_api path_beg /api/ /v2/
+                acl is_admin hdr(host) admin.example.com
+                acl is_admin hdr(host) ops.example.com
+                redirect scheme https code 308 unless { ssl_fc } || is_admin
+                http-request set-header X-Real-IP %[src] if is_api !is_admin or { hdr(host) x.example.com }
+                http-request del-header X-Debug unless is_admin { ssl_fc }
+                use_backend api if is_api !{ ssl_fc } || !is_admin is_api
+                use_backend api unless !is_api
+                default_backend web
+            backend api
+                balance hdr(X-User)
+                option httpchk HEAD /ping
+                http-check expect rstatus ^[23]
+                server a1 127.0.0.1:9001 check inter 500 weight 3
+                server a2 127.0.0.1:9002 check inter 500 backup
+            backend web
+                balance uri
+                server w1 127.0.0.1:9003
+            """
+        let original = try HAProxyTestFiles.load(text).configuration
+        #expect(original.listeners[0].rules.map(\.condition) == [
+            .any([.all([.pathPrefix(["/api/", "/v2/"]), .not(.host(["admin.example.com", "ops.example.com"]))]), .host(["x.example.com"])]),
+            .not(.all([.host(["admin.example.com", "ops.example.com"]), .tls])),
+            .not(.any([.tls, .host(["admin.example.com", "ops.example.com"])])),
+        ])
+        #expect(original.listeners[0].routes.map(\.condition) == [
+            .any([.all([.pathPrefix(["/api/", "/v2/"]), .not(.tls)]), .all([.not(.host(["admin.example.com", "ops.example.com"])), .pathPrefix(["/api/", "/v2/"])])]),
+            .not(.not(.pathPrefix(["/api/", "/v2/"]))),
+        ])
+        #expect(withoutLocations(try roundTrip(original)) == withoutLocations(original))
+    }
+
+    @Test("random conditions over ACLs, !, ||, unless and anonymous ACLs survive conversion")
+    func randomConditionsRoundTrip() throws {
+        var generator = SplitMix64(state: 0xC0FFEE)
+        let terms = ["is_api", "is_host", "{ ssl_fc }", "{ path_beg /x /y }", "{ hdr(host) a.example.com }", "is_api_or_static"]
+        var lines: [String] = []
+        for _ in 0..<500 {
+            var words: [String] = []
+            for index in 0..<Int.random(in: 1...6, using: &generator) {
+                if index > 0 && Bool.random(using: &generator) { words.append(["||", "or"].randomElement(using: &generator) ?? "||") }
+                words.append((Bool.random(using: &generator) ? "!" : "") + (terms.randomElement(using: &generator) ?? "is_api"))
+            }
+            lines.append("use_backend app \(Bool.random(using: &generator) ? "if" : "unless") \(words.joined(separator: " "))")
+        }
+        let text = HAProxyTestFiles.file(front: [
+            "acl is_api path_beg /api/", "acl is_host hdr(host) -i B.example.com", "acl is_api_or_static path_beg /api/", "acl is_api_or_static ssl_fc",
+        ] + lines)
+        let original = try HAProxyTestFiles.load(text).configuration
+        #expect(original.listeners[0].routes.count == 500)
+        let reread = try roundTrip(original)
+        for (index, route) in original.listeners[0].routes.enumerated() {
+            #expect(reread.listeners[0].routes[index].condition == route.condition, "\(lines[index])")
+        }
+    }
+
+    // MARK: The built binary
+
+    private func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = TestPaths.proxydBinary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    private func temporaryFile(_ contents: String, name: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-convert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(name)
+        try contents.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test("proxyd check --config seed-haproxy.cfg exits 0, prints the resolved YAML, and its warnings on stderr")
+    func checkSeed() throws {
+        let loaded = try ConfigurationFile.load(path: HAProxyTestFiles.seedPath)
+        let result = try run(["check", "--config", HAProxyTestFiles.seedPath])
+        #expect(result.status == 0)
+        #expect(result.out == (try ConfigurationYAMLWriter.yaml(for: loaded.configuration)))
+        #expect(result.err == loaded.warnings.map { $0.description + "\n" }.joined() + "\(HAProxyTestFiles.seedPath): configuration is valid\n")
+    }
+
+    @Test("proxyd convert prints YAML that proxyd check accepts as the same configuration")
+    func convertSeed() throws {
+        let loaded = try ConfigurationFile.load(path: HAProxyTestFiles.seedPath)
+        let result = try run(["convert", HAProxyTestFiles.seedPath])
+        #expect(result.status == 0)
+        #expect(result.err == loaded.warnings.map { $0.description + "\n" }.joined())
+        let yaml = try temporaryFile(result.out, name: "proxyd.yaml")
+        defer { try? FileManager.default.removeItem(at: yaml.deletingLastPathComponent()) }
+        let reread = try ConfigurationFile.load(path: yaml.path)
+        #expect(withoutLocations(reread.configuration) == withoutLocations(loaded.configuration))
+        let check = try run(["check", "--quiet", "--config", yaml.path])
+        #expect(check.status == 0)
+        #expect(check.err == "\(yaml.path): configuration is valid\n")
+    }
+
+    @Test("proxyd convert on a broken haproxy.cfg exits 1 with file:line errors and prints no YAML")
+    func convertBroken() throws {
+        let file = try temporaryFile("frontend web\n    bind :8080\n    mode tcp\n    default_backend app\nbackend app\n    server a 127.0.0.1:1\n", name: "haproxy.cfg")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let result = try run(["convert", file.path])
+        #expect(result.status == 1)
+        #expect(result.out.isEmpty)
+        #expect(result.err == "\(file.path):3: error: mode tcp is not supported yet: proxyd proxies HTTP only\n")
+    }
+
+    @Test("a file not named *.cfg is read as haproxy.cfg when its first directive opens a section")
+    func sniffedLanguage() throws {
+        let file = try temporaryFile("# haproxy\nglobal\n    maxconn 50\nlisten app\n    bind 127.0.0.1:8080\n    server a 127.0.0.1:9000\n", name: "haproxy.conf")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        #expect(try ConfigurationFile.load(path: file.path).configuration.limits.maxConnections == 50)
+        let other = try temporaryFile("listeners: []\n", name: "proxyd.conf")
+        defer { try? FileManager.default.removeItem(at: other.deletingLastPathComponent()) }
+        #expect(throws: ConfigurationError.self) { try ConfigurationFile.load(path: other.path) }
+    }
+}
+
+/// The reader on arbitrary input: never a crash, only a model or a ConfigurationError.
+@Suite("haproxy.cfg: robustness")
+struct HAProxyRobustnessTests {
+    @Test("thousands of mutations of the seed load or fail with diagnostics, never crash")
+    func mutatedSeed() throws {
+        let seed = Array(try String(contentsOfFile: HAProxyTestFiles.seedPath, encoding: .utf8).utf8)
+        let alphabet = Array(" \t\n#\\'\"{}!|$:,-_/.0123456789abcdefghijklmnopqrstuvwxyz%[]()@*".utf8)
+        var generator = SplitMix64(state: 0x5EED)
+        var loaded = 0, refused = 0
+        for _ in 0..<1_500 {
+            var bytes = seed
+            for _ in 0..<Int.random(in: 1...8, using: &generator) {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[index] = alphabet.randomElement(using: &generator) ?? 0
+                case 1: bytes.remove(at: index)
+                default: bytes.insert(alphabet.randomElement(using: &generator) ?? 0, at: index)
+                }
+            }
+            do {
+                _ = try HAProxyConfigurationLoader.load(text: String(decoding: bytes, as: UTF8.self), file: "fuzz.cfg")
+                loaded += 1
+            } catch {
+                #expect(!error.diagnostics.isEmpty)
+                refused += 1
+            }
+        }
+        #expect(loaded + refused == 1_500)
+        #expect(loaded > 0 && refused > 0)
+    }
+}
