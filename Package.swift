@@ -55,6 +55,7 @@ let package = Package(
             name: "SRVDiscoveryTests",
             dependencies: [
                 "SRVDiscovery", "DNSWire",
+                "LoadBalance",  // only for the README example: a watcher feeding a balancer
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
