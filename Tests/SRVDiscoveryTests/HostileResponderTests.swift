@@ -23,10 +23,10 @@ struct HostileResponderTests {
     /// and returns the counters.
     private func survives(_ hostile: @escaping @Sendable (HostileResponder.Query) -> HostileResponder.Reply) async throws -> (ResolverStatistics, [String]) {
         let responder = try await HostileResponder.start(udp: { query in
-            [hostile(query), .init(bytes: Replies.taskAnswer(to: query, [1, 2]), delay: .milliseconds(30))]
+            [hostile(query), .init(bytes: Replies.taskAnswer(to: query, [1, 2]), delay: .milliseconds(150))]
         })
         defer { responder.stop() }
-        let (dns, logs) = try resolver([responder])
+        let (dns, logs) = try resolver([responder], timeout: .seconds(2))
         let answer = try await SRVResolver(resolver: dns, logger: Logger.quiet).resolveSRV(Self.service)
         #expect(answer.endpoints.map(\.port) == [8001, 8002])
         return (dns.counters.snapshot(), logs.messages(atLeast: .debug))
