@@ -238,7 +238,7 @@ struct HostileResponderTests {
     func randomPortsAndIDs() async throws {
         let responder = try await HostileResponder.start(udp: { query in [.init(bytes: Replies.taskAnswer(to: query, [1]))] })
         defer { responder.stop() }
-        let (dns, _) = try resolver([responder])
+        let (dns, _) = try resolver([responder], timeout: .seconds(2))
         for _ in 0..<20 {
             _ = try await dns.lookup(Replies.name(Self.service), type: .srv)
         }
