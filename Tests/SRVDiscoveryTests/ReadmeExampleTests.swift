@@ -44,7 +44,7 @@ struct ReadmeExampleTests {
     func readmeExample() async throws {
         let responder = try await HostileResponder.start(udp: { query in [.init(bytes: Replies.taskAnswer(to: query, [1, 2], ttl: 30))] })
         defer { responder.stop() }
-        let config = ResolverConfig(nameservers: [try responder.address], timeout: .milliseconds(500))
+        let config = ResolverConfig(nameservers: [try responder.address], timeout: .seconds(2))
         let balancer = try LoadBalancer(strategy: .roundRobin)
         let discovery = Task { await followHelloWorld(config: config, balancer: balancer, logger: .quiet) }
         defer { discovery.cancel() }
