@@ -5,15 +5,6 @@ public import NIOPosix
 import NIOConcurrencyHelpers
 import Synchronization
 
-/// Something that answers DNS questions: ``DNSResolver`` on the network, or a scripted
-/// stand-in in tests. ``SRVResolver`` depends only on this.
-public protocol DNSResolving: Sendable {
-    /// The records of `type` for `name`, CNAMEs followed; negative and failed answers throw.
-    func lookup(_ name: DomainName, type: RecordType) async throws(ResolverError) -> DNSAnswer
-    /// The counters of this resolver.
-    var counters: ResolverCounters { get }
-}
-
 /// A stub resolver on SwiftNIO that asks the configured nameservers directly.
 ///
 /// Per query (RFC 5452 §9.2 against spoofing): a fresh UDP socket bound to port 0, so the
