@@ -54,10 +54,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Real peers for integration tests (BIND named driven by nsupdate), shared by the
+        // SRVDiscovery and proxyd test targets. Never part of a product.
+        .target(
+            name: "PeerHarness",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/PeerHarness",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "SRVDiscoveryTests",
             dependencies: [
-                "SRVDiscovery", "DNSWire",
+                "SRVDiscovery", "DNSWire", "PeerHarness",
                 "LoadBalance",  // only for the README example: a watcher feeding a balancer
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -102,7 +113,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TLSTermTests",
-            dependencies: ["TLSTerm", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "TLSTerm", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
@@ -135,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "proxydTests",
-            dependencies: ["proxyd"],
+            dependencies: ["proxyd", "PeerHarness", "TLSTerm"],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),

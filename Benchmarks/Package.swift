@@ -15,7 +15,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // HTTPCoreBenchmarks: NIOHTTP1 is the comparison anchor (benchmarks only).
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),  // SRVDiscoveryBenchmarks: Logger
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),  // SRVDiscovery and TLSTerm suites: Logger
     ],
     targets: [
         // SRVDiscovery: CPU cost of one watcher refresh (SRV answer -> endpoints, set comparison).
@@ -47,6 +47,28 @@ let package = Package(
             dependencies: benchmarkDeps + [.product(name: "DNSWire", package: "proxyd")],
             path: "Benchmarks/DNSWireBenchmarks",
             plugins: benchmarkPlugins
+        ),
+        // TLSTerm: handshakes, resumption, throughput, driving TLSServerHandler in an EmbeddedChannel.
+        .executableTarget(
+            name: "TLSTermBenchmarks",
+            dependencies: benchmarkDeps + [
+                .product(name: "TLSTerm", package: "proxyd"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/TLSTermBenchmarks", exclude: ["Fixtures"], plugins: benchmarkPlugins
+        ),
+        // Not a benchmark suite: the TLS echo server scripts/tlsterm-idle-memory measures.
+        .executableTarget(
+            name: "TLSTermIdleServer",
+            dependencies: [
+                .product(name: "TLSTerm", package: "proxyd"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/TLSTermIdleServer"
         ),
     ]
 )

@@ -7,6 +7,6 @@ struct ProxydCommand: AsyncParsableCommand {
         commandName: "proxyd",
         abstract: "A reverse proxy with DNS SRV service discovery built in.",
         version: "0.1.0-dev",
-        subcommands: [RunCommand.self, CheckCommand.self, ConvertCommand.self, HelloBackendCommand.self]
+        subcommands: [RunCommand.self, DemoCommand.self, CheckCommand.self, ConvertCommand.self, HelloBackendCommand.self]
     )
 }

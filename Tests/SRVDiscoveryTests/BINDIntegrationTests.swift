@@ -1,3 +1,4 @@
+import PeerHarness
 import DNSWire
 import Foundation
 import Logging

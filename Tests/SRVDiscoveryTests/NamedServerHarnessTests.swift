@@ -1,3 +1,4 @@
+import PeerHarness
 import Foundation
 import Testing
 

@@ -29,6 +29,15 @@ struct ExchangeStateMachineTests {
         #expect(machine.backendConnectFailed(endpoint: "c", timedOut: false) == .respond(status: 502, keepClientAlive: false, releaseBackend: .none))
     }
 
+    @Test("running out of endpoints after a refused connection is a 502, not a 503")
+    func exhaustedAfterFailure() {
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(get, forwardTo: "hello", maxRetries: 2)
+        _ = machine.requestEnd()
+        #expect(machine.backendConnectFailed(endpoint: "a", timedOut: false) == .connect(backend: "hello", excluding: ["a"], fresh: false))
+        #expect(machine.backendConnectFailed(endpoint: nil, timedOut: false) == .respond(status: 502, keepClientAlive: true, releaseBackend: .none))
+    }
+
     @Test("no endpoint to pick is a 503; a connect timeout after the last retry is a 504")
     func noEndpointAndTimeout() {
         var machine = ExchangeStateMachine()
@@ -48,7 +57,18 @@ struct ExchangeStateMachineTests {
         _ = machine.requestEnd()
         _ = machine.backendConnected(endpoint: "a", reused: true)
         #expect(machine.backendFailed(timedOut: false) == .connect(backend: "hello", excluding: [], fresh: true))
-        _ = machine.backendConnected(endpoint: "a", reused: true)
+        _ = machine.backendConnected(endpoint: "a", reused: false)
+        #expect(machine.backendFailed(timedOut: false) == .connect(backend: "hello", excluding: ["a"], fresh: false))
+    }
+
+    @Test("an idempotent request whose task died mid-request is retried on other endpoints, within the budget")
+    func killedTaskRetry() {
+        var machine = ExchangeStateMachine()
+        _ = machine.requestHead(get, forwardTo: "hello", maxRetries: 1)
+        _ = machine.requestEnd()
+        _ = machine.backendConnected(endpoint: "a", reused: false)
+        #expect(machine.backendFailed(timedOut: false) == .connect(backend: "hello", excluding: ["a"], fresh: false))
+        _ = machine.backendConnected(endpoint: "b", reused: false)
         #expect(machine.backendFailed(timedOut: false) == .respond(status: 502, keepClientAlive: true, releaseBackend: .close))
     }
 

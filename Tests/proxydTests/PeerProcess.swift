@@ -11,13 +11,20 @@ final class PeerProcess: @unchecked Sendable {
 
     /// Starts `executable` and waits up to `timeout` for a line of its standard output
     /// containing `readyMarker`, returning that line.
-    init(_ executable: URL, _ arguments: [String]) throws {
+    /// `readStandardError`: watch standard error instead of standard output (where proxyd
+    /// logs); the other stream is discarded.
+    init(_ executable: URL, _ arguments: [String], readStandardError: Bool = false) throws {
         process = Process()
         process.executableURL = executable
         process.arguments = arguments
         output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        if readStandardError {
+            process.standardError = output
+            process.standardOutput = FileHandle.nullDevice
+        } else {
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
     }
 

@@ -47,6 +47,15 @@ struct RequestRouterTests {
         ]))
     }
 
+    @Test("a redirect with a port replaces the Host's port, and drops it for the scheme's default")
+    func redirectToPort() {
+        var listener = ListenerConfiguration(name: "l", bind: .init(host: "0.0.0.0", port: 8080), location: Self.here)
+        listener.rules = [RequestRule(action: .redirectScheme(scheme: "https", code: 301, port: 8443), location: Self.here)]
+        #expect(RequestRouter(listener: listener).route(facts("/a?b", host: "localhost:8080")) == .redirect(location: "https://localhost:8443/a?b", status: 301))
+        listener.rules = [RequestRule(action: .redirectScheme(scheme: "https", code: 308, port: 443), location: Self.here)]
+        #expect(RequestRouter(listener: listener).route(facts("/", host: "[::1]:8080")) == .redirect(location: "https://[::1]/", status: 308))
+    }
+
     @Test("a redirect without a Host header cannot be built")
     func redirectNeedsHost() throws {
         let router = try ecsListeners().http

@@ -124,7 +124,10 @@ enum ConfigurationYAMLWriter {
     static func node(for rule: RequestRule) -> Node {
         var entries: [(String, Node)]
         switch rule.action {
-        case .redirectScheme(let scheme, let code): entries = [("redirect", map([("scheme", Node(scheme)), ("code", int(code))]))]
+        case .redirectScheme(let scheme, let code, let port):
+            var redirect: [(String, Node)] = [("scheme", Node(scheme)), ("code", int(code))]
+            if let port { redirect.append(("port", int(port))) }
+            entries = [("redirect", map(redirect))]
         case .redirectPrefix(let prefix, let code): entries = [("redirect", map([("prefix", Node(prefix)), ("code", int(code))]))]
         case .addHeader(let name, let value): entries = [("add_header", map([("name", Node(name)), ("value", Node(value.description, .implicit, .doubleQuoted))]))]
         case .setHeader(let name, let value): entries = [("set_header", map([("name", Node(name)), ("value", Node(value.description, .implicit, .doubleQuoted))]))]

@@ -248,7 +248,7 @@ extension HAProxyProxyReader {
         switch kind {
         case "scheme":
             guard target == "https" || target == "http" else { throw HAProxyLineError("redirect scheme must be https or http, found '\(target)'") }
-            return (.redirectScheme(scheme: target, code: code), condition)
+            return (.redirectScheme(scheme: target, code: code, port: nil), condition)
         case "prefix":
             if target.contains("%[") { throw HAProxyLineError("redirect prefix with a sample fetch ('\(target)') is not supported") }
             return (.redirectPrefix(prefix: target, code: code), condition)

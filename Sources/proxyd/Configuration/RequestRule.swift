@@ -41,7 +41,9 @@ indirect enum RuleCondition: Sendable, Hashable {
 enum RequestRuleAction: Sendable, Hashable {
     /// Answers with a redirect to the same host and path on another scheme
     /// (`redirect scheme https code 301`).
-    case redirectScheme(scheme: String, code: Int)
+    /// `port` replaces the port of the Host (e.g. 8443 when HTTPS is not on 443); nil keeps
+    /// the Host as sent, as HAProxy does.
+    case redirectScheme(scheme: String, code: Int, port: Int? = nil)
     /// Answers with a redirect to a fixed location prefix (`redirect prefix URL code 302`).
     case redirectPrefix(prefix: String, code: Int)
     /// Adds a header, keeping existing ones (`http-request add-header`).

@@ -185,7 +185,7 @@ private struct YAMLSectionReader {
         let action: RequestRuleAction
         switch key {
         case "redirect":
-            guard let r = m.mapping("redirect", allowedKeys: ["scheme", "prefix", "code"]) else { return nil }
+            guard let r = m.mapping("redirect", allowedKeys: ["scheme", "prefix", "code", "port"]) else { return nil }
             let code = r.int("code", in: 300...399) ?? 301
             guard [301, 302, 303, 307, 308].contains(code) else {
                 diagnostics.error("\(r.path).code must be 301, 302, 303, 307 or 308", at: r.location(of: "code"))
@@ -197,7 +197,7 @@ private struct YAMLSectionReader {
                     diagnostics.error("\(r.path).scheme must be https or http", at: r.location(of: "scheme"))
                     return nil
                 }
-                action = .redirectScheme(scheme: scheme, code: code)
+                action = .redirectScheme(scheme: scheme, code: code, port: r.int("port", in: 1...65_535))
             case (nil, let prefix?):
                 action = .redirectPrefix(prefix: prefix, code: code)
             default:

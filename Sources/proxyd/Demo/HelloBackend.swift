@@ -9,7 +9,10 @@ import NIOPosix
 /// It answers every request with a plain-text page that names the task and echoes the request
 /// line and headers, so a person (or a test) sees which task answered and what the proxy
 /// added (`X-Forwarded-Proto`, `X-SSL`…). `/health` answers `ok`; `/status/NNN` answers that
-/// status. Keep-alive and pipelining work; request bodies are read and counted.
+/// status; `/sleep/MS` answers after MS milliseconds (a slow request, for shutdown and timeout
+/// tests); `/echo` with `Connection: upgrade` switches protocols (101) and echoes every byte.
+/// `Expect: 100-continue` gets its `100 Continue`. Keep-alive and pipelining work; request
+/// bodies are read and counted.
 final class HelloBackend: Sendable {
     let name: String
     private let channel: any Channel
@@ -50,6 +53,7 @@ private final class HelloRequestHandler: ChannelInboundHandler {
     private var pending: ByteBuffer?
     private var current: (requestLine: String, headers: [(String, String)], keepAlive: Bool, target: String)?
     private var bodyBytes = 0
+    private var switching = false
 
     init(name: String) { self.name = name }
 
@@ -86,6 +90,9 @@ private final class HelloRequestHandler: ChannelInboundHandler {
                 if let capture = step.1 {
                     current = (capture.requestLine, capture.headers, parser.head.keepAlive, capture.target)
                 }
+                if parser.head.expectsContinue {
+                    context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+                }
                 bodyBytes = 0
                 buffer.moveReaderIndex(forwardBy: length)
             case .body(let range):
@@ -96,10 +103,12 @@ private final class HelloRequestHandler: ChannelInboundHandler {
                 pending = buffer
                 respond(context: context)
                 continue
-            case .tunnel, .paused:
-                parser.upgradeDeclined()
-                context.close(promise: nil)
-                return
+            case .paused:
+                if switching { parser.upgradeAccepted() } else { parser.upgradeDeclined() }
+            case .tunnel(let range):
+                let echo = buffer.getSlice(at: buffer.readerIndex + range.lowerBound, length: range.count)
+                buffer.moveReaderIndex(forwardBy: range.upperBound)
+                if let echo { context.writeAndFlush(Self.wrapOutboundOut(echo), promise: nil) }
             }
             pending = buffer
         }
@@ -108,12 +117,25 @@ private final class HelloRequestHandler: ChannelInboundHandler {
     private func respond(context: ChannelHandlerContext) {
         guard let request = current else { return }
         current = nil
+        if request.target == "/echo" && parser.isAwaitingUpgradeDecision {
+            switching = true
+            context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(string: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")), promise: nil)
+            return
+        }
         if request.target == "/health" {
             write(context: context, status: 200, reason: "OK", body: "ok\n", keepAlive: request.keepAlive)
             return
         }
         if request.target.hasPrefix("/status/"), let status = Int(request.target.dropFirst(8)), (200...599).contains(status) {
             write(context: context, status: status, reason: "Status", body: "status \(status) from \(name)\n", keepAlive: request.keepAlive)
+            return
+        }
+        if request.target.hasPrefix("/sleep/"), let millis = Int64(request.target.dropFirst(7)), (0...60_000).contains(millis) {
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(millis)) {
+                let (handler, context) = loopBound.value
+                handler.write(context: context, status: 200, reason: "OK", body: "slept \(millis) ms in \(handler.name)\n", keepAlive: request.keepAlive)
+            }
             return
         }
         var body = "hello from \(name)\n\(request.requestLine)\n"

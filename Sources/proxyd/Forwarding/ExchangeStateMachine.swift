@@ -6,11 +6,12 @@
 /// - One exchange at a time. Pipelined requests wait (the handler holds their parts) and are
 ///   answered in order (RFC 9112 §9.3.2).
 /// - A request is retried on another endpoint when nothing reached the backend: the
-///   connection attempt failed. It is retried once on a fresh connection when a reused
-///   keep-alive connection closed before any response byte arrived and the request is
-///   idempotent without a body (RFC 9110 §9.2.2; the backend may have closed the idle
-///   connection just as the request was written). Anything else becomes a 502/504, never a
-///   silent drop.
+///   connection attempt failed. An idempotent request without a body (RFC 9110 §9.2.2) is
+///   also retried when its connection broke before any response byte arrived: first once on
+///   a fresh connection to the same backend if the broken one was a reused keep-alive
+///   connection (the backend may have closed it just as the request was written), then on
+///   other endpoints within the retry budget (the task was killed). Anything else becomes a
+///   502/504, never a silent drop.
 /// - A proxy-generated response (redirect, 4xx from the parser, 502/503/504) is only possible
 ///   before any response byte went to the client. After the response started, a backend
 ///   failure can only close the client connection.
@@ -88,6 +89,8 @@ struct ExchangeStateMachine {
         /// Whether the one retry on a fresh connection after a reused one failed is spent.
         var retriedAfterStaleConnection = false
         var triedEndpoints: Set<String> = []
+        /// Whether the last failed connection attempt timed out (504 rather than 502).
+        var lastConnectTimedOut = false
         var endpoint: String?
     }
 
@@ -96,6 +99,8 @@ struct ExchangeStateMachine {
     init() {}
 
     var isIdle: Bool { state == .idle }
+    /// Relaying raw bytes after a protocol switch.
+    var isTunnel: Bool { state == .tunnel }
     var isClosed: Bool { state == .closed }
 
     // MARK: Client side
@@ -189,10 +194,12 @@ struct ExchangeStateMachine {
     }
 
     /// No connection could be made (refused, timed out, or no endpoint to pick).
-    /// `endpoint` is the one tried, nil when there was none to pick.
+    /// `endpoint` is the one tried, nil when there was none (left) to pick: 503 when nothing
+    /// was ever available, otherwise the last attempt's failure (502, or 504 on a timeout).
     mutating func backendConnectFailed(endpoint: String?, timedOut: Bool) -> Action {
         guard case .connecting(var exchange) = state else { return .none }
         if let endpoint {
+            exchange.lastConnectTimedOut = timedOut
             exchange.triedEndpoints.insert(endpoint)
             if exchange.attempts <= exchange.maxRetries {
                 exchange.attempts += 1
@@ -202,7 +209,8 @@ struct ExchangeStateMachine {
         }
         let keepAlive = exchange.request.keepAlive && exchange.requestComplete
         state = .answering(keepAlive: keepAlive)
-        return .respond(status: endpoint == nil ? 503 : (timedOut ? 504 : 502), keepClientAlive: keepAlive, releaseBackend: .none)
+        let status = exchange.triedEndpoints.isEmpty ? 503 : (exchange.lastConnectTimedOut ? 504 : 502)
+        return .respond(status: status, keepClientAlive: keepAlive, releaseBackend: .none)
     }
 
     /// The response head arrived; `keepAlive` is the backend's own decision.
@@ -243,14 +251,21 @@ struct ExchangeStateMachine {
             state = .closed
             return .abort(closeBackend: true)
         }
-        let retriable = exchange.reusedConnection && !exchange.retriedAfterStaleConnection
-            && exchange.request.isIdempotent && !exchange.request.hasBody && !timedOut
-        if retriable {
-            exchange.retriedAfterStaleConnection = true
-            exchange.reusedConnection = false
-            exchange.endpoint = nil
-            state = .connecting(exchange)
-            return .connect(backend: exchange.backend, excluding: [], fresh: true)
+        if exchange.request.isIdempotent && !exchange.request.hasBody && !timedOut {
+            if exchange.reusedConnection && !exchange.retriedAfterStaleConnection {
+                exchange.retriedAfterStaleConnection = true
+                exchange.reusedConnection = false
+                exchange.endpoint = nil
+                state = .connecting(exchange)
+                return .connect(backend: exchange.backend, excluding: [], fresh: true)
+            }
+            if exchange.attempts <= exchange.maxRetries {
+                exchange.attempts += 1
+                exchange.reusedConnection = false
+                exchange.endpoint = nil
+                state = .connecting(exchange)
+                return .connect(backend: exchange.backend, excluding: exchange.triedEndpoints, fresh: false)
+            }
         }
         let keepAlive = exchange.request.keepAlive && exchange.requestComplete
         state = .answering(keepAlive: keepAlive)

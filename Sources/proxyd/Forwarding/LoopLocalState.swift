@@ -13,6 +13,10 @@ final class LoopLocalState: @unchecked Sendable {
     private var pickers: [String: Picker<SplitMix64>] = [:]
     private var pools: [String: ConnectionPool<BackendConnection>] = [:]
     private let groups: [String: BackendGroup]
+    /// The client connections open on this loop, for graceful shutdown.
+    private var clients: [ObjectIdentifier: any Channel] = [:]
+    /// Set once shutdown began: new exchanges are not started, idle connections close.
+    private(set) var isDraining = false
 
     init(eventLoop: any EventLoop, groups: [String: BackendGroup]) {
         self.eventLoop = eventLoop
@@ -64,6 +68,37 @@ final class LoopLocalState: @unchecked Sendable {
         }
     }
 
+    func clientOpened(_ channel: any Channel) {
+        eventLoop.assertInEventLoop()
+        clients[ObjectIdentifier(channel)] = channel
+    }
+
+    func clientClosed(_ channel: any Channel) {
+        eventLoop.assertInEventLoop()
+        clients[ObjectIdentifier(channel)] = nil
+    }
+
+    var openClientCount: Int {
+        eventLoop.assertInEventLoop()
+        return clients.count
+    }
+
+    /// Starts graceful shutdown on this loop: every client connection is told to finish its
+    /// current exchange (if any) and close.
+    func beginDraining() {
+        eventLoop.assertInEventLoop()
+        isDraining = true
+        for channel in clients.values {
+            channel.pipeline.fireUserInboundEventTriggered(ProxyDrainEvent())
+        }
+    }
+
+    /// Closes every client connection still open (the shutdown grace ran out).
+    func closeClients() {
+        eventLoop.assertInEventLoop()
+        for channel in clients.values { channel.close(promise: nil) }
+    }
+
     func closeAll() {
         eventLoop.assertInEventLoop()
         for pool in pools.values { pool.closeAll() }
@@ -77,3 +112,7 @@ extension TimeAmount {
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
+
+/// Tells a client connection that the proxy is shutting down: close when idle, or right after
+/// the exchange in flight (its response says `Connection: close`).
+struct ProxyDrainEvent: Sendable {}

@@ -1,6 +1,7 @@
 import HTTPCore
 import LoadBalance
 import NIOCore
+import TLSTerm
 
 /// What a listener's connections share: routing, backends, timeouts, limits.
 struct ListenerContext: Sendable {
@@ -49,6 +50,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var requestComplete = false
     private var requestIsHTTP10 = false
     private var redirectLocation: String?
+    /// The backend's last head was an interim (1xx) response: its `.end` is not the exchange's.
+    private var interimResponse = false
+    /// The SNI name of a TLS connection, from TLSTerm's handshake event.
+    private var serverName: String?
 
     // Pipelining and backpressure.
     private var queuedParts: [HTTPInboundPart] = []
@@ -56,7 +61,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var readPending = false
 
     // Timers.
+    /// Between requests: the keep-alive timeout; from the first byte of a request until its
+    /// head is complete: the request-head timeout (slowloris); while a request body arrives:
+    /// the client timeout, re-armed by every read.
     private var idleTimer: Scheduled<Void>?
+    private var idleTimerPurpose: IdleTimerPurpose = .requestHead
+    private enum IdleTimerPurpose { case keepAlive, requestHead, clientBody, tunnel }
     private var serverTimer: Scheduled<Void>?
 
     init(listener: ListenerContext, loop: LoopLocalState) {
@@ -68,7 +78,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { armIdleTimer(listener.timeouts.requestHead) }
+        if context.channel.isActive { armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -77,13 +87,32 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        armIdleTimer(listener.timeouts.requestHead)
+        loop.clientOpened(context.channel)
+        armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead)
         context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let handshake = event as? TLSHandshakeCompleted {
+            serverName = handshake.session.serverName
+            return
+        }
+        if event is ProxyDrainEvent {
+            // Idle: close now. Busy: the response will carry `Connection: close` and the
+            // connection closes after it (see `requestKeepAlive` and `finishExchange`).
+            if machine.isIdle && queuedParts.isEmpty {
+                perform(machine.clientClosed())
+            } else {
+                requestKeepAlive = false
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = Self.unwrapInboundIn(data)
-        if !queuedParts.isEmpty || (requestComplete && !machine.isIdle) {
+        if !machine.isTunnel && (!queuedParts.isEmpty || (requestComplete && !machine.isIdle)) {
             queuedParts.append(part)
             readsPaused = true
             return
@@ -92,6 +121,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        loop.clientClosed(context.channel)
         perform(machine.clientClosed())
         context.fireChannelInactive()
     }
@@ -120,6 +150,18 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         }
     }
 
+    /// Raw bytes arrived from the client (before decoding); see ``ClientInputMonitor``.
+    func clientBytesArrived() {
+        if machine.isIdle {
+            // The first byte of a new request: the head must now complete within its timeout.
+            if idleTimerPurpose == .keepAlive { armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead) }
+        } else if machine.isTunnel {
+            armIdleTimer(listener.timeouts.tunnel, purpose: .tunnel)
+        } else if !requestComplete {
+            armIdleTimer(listener.timeouts.client, purpose: .clientBody)
+        }
+    }
+
     // MARK: Request side
 
     private func handle(_ part: HTTPInboundPart) {
@@ -128,6 +170,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             idleTimer?.cancel()
             idleTimer = nil
             requestHead(head)
+            if !requestComplete && !machine.isIdle && head.framing != .none {
+                armIdleTimer(listener.timeouts.client, purpose: .clientBody)
+            }
         case .body(let bytes):
             if case .sendRequestBody = machine.requestBody() {
                 backend?.handler.write(.body(bytes), flush: false)
@@ -135,6 +180,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 heldRequestParts.append(.body(bytes))
             }
         case .end(let trailers):
+            if idleTimerPurpose == .clientBody {
+                idleTimer?.cancel()
+                idleTimer = nil
+            }
             requestComplete = true
             readsPaused = true  // nothing more to read until the response is done
             switch machine.requestEnd() {
@@ -151,7 +200,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         guard let context else { return }
         requestComplete = false
         requestIsHTTP10 = head.version == .http1_0
-        requestKeepAlive = head.keepAlive
+        requestKeepAlive = head.keepAlive && !loop.isDraining
         redirectLocation = nil
         backendName = nil
         let remote = context.channel.remoteAddress
@@ -159,6 +208,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             target: head.target, host: head.firstValue("Host"), isTLS: listener.isTLS,
             clientAddress: remote?.ipAddress ?? "", clientPort: remote?.port ?? 0,
             listenerPort: context.channel.localAddress?.port ?? listener.configuration.bind.port,
+            serverName: serverName,
             header: { [head] name in head.firstValue(name) }
         )
         let bodiless = head.framing == .none
@@ -183,6 +233,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                     case .set(let name, let value): try headerEdits.set(name, value)
                     case .remove(let name): try headerEdits.remove(name)
                     }
+                }
+                if head.head.requestsUpgrade, let upgrade = head.firstValue("Upgrade") {
+                    // RFC 9110 §7.8: the upgrade is offered to the next hop too, so its
+                    // Connection and Upgrade fields pass although they are hop-by-hop.
+                    try headerEdits.add("Connection", "upgrade")
+                    try headerEdits.add("Upgrade", upgrade)
                 }
             } catch {
                 // A rendered value carried CR/LF (from a request header): refuse, never inject.
@@ -297,7 +353,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         heldRequestParts.removeAll()
         let written = responseWritten
         responseWritten = nil
-        if keepClientAlive {
+        if keepClientAlive && !loop.isDraining {
             resumeClient(context: context)
         } else if let written {
             written.assumeIsolated().whenComplete { _ in self.context?.close(promise: nil) }
@@ -311,7 +367,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private func resumeClient(context: ChannelHandlerContext) {
         requestComplete = false
         readsPaused = false
-        armIdleTimer(listener.timeouts.keepAlive)
+        armIdleTimer(queuedParts.isEmpty ? listener.timeouts.keepAlive : listener.timeouts.requestHead,
+                     purpose: queuedParts.isEmpty ? .keepAlive : .requestHead)
         while !queuedParts.isEmpty {
             handle(queuedParts.removeFirst())
             if machine.isClosed || (requestComplete && !machine.isIdle) { return }
@@ -367,6 +424,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         case .head(let head):
             serverTimer?.cancel()
             serverTimer = nil
+            interimResponse = head.status < 200 && head.status != 101
             let action = machine.responseHead(status: head.status, keepAlive: head.keepAlive)
             if head.status >= 500 { outcome = .serverError }
             switch action {
@@ -382,7 +440,16 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 }
                 let outgoing = HTTPOutgoingHead(forwarding: head, edits: edits, allocator: context.channel.allocator)
                 context.write(Self.wrapOutboundOut(.head(outgoing)), promise: nil)
-                if action == .startTunnel { context.flush() }
+                if action == .startTunnel {
+                    // Raw bytes flow both ways from now on; the tunnel timeout replaces the others.
+                    context.flush()
+                    readsPaused = false
+                    armIdleTimer(listener.timeouts.tunnel, purpose: .tunnel)
+                    if readPending {
+                        readPending = false
+                        context.read()
+                    }
+                }
             default:
                 perform(action)
             }
@@ -391,6 +458,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             context.write(Self.wrapOutboundOut(.body(bytes)), promise: nil)
             if !context.channel.isWritable { backend?.handler.setReadsPaused(true) }
         case .end(let trailers):
+            if interimResponse {
+                // 100 Continue / 103 Early Hints are heads only; the final response follows.
+                interimResponse = false
+                context.flush()
+                return
+            }
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(Self.wrapOutboundOut(.end(trailers: trailers)), promise: promise)
             responseWritten = promise.futureResult
@@ -429,13 +502,23 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     // MARK: Timers
 
-    /// The request-head timeout on a new connection, the keep-alive timeout between requests:
-    /// a client that sends no complete head in time is closed (slowloris).
-    private func armIdleTimer(_ timeout: Duration) {
+    /// Arms the client-side timer for `purpose` (see `idleTimer`). When it fires, an idle or
+    /// half-sent request is closed: a client that cannot finish a head or a body in time holds
+    /// a connection for nothing (slowloris); a silent tunnel is closed both ways.
+    private func armIdleTimer(_ timeout: Duration, purpose: IdleTimerPurpose) {
         guard let context else { return }
         idleTimer?.cancel()
+        idleTimerPurpose = purpose
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
-            guard self.machine.isIdle else { return }
+            self.idleTimer = nil
+            switch purpose {
+            case .keepAlive, .requestHead:
+                guard self.machine.isIdle else { return }
+            case .clientBody:
+                guard !self.requestComplete, !self.machine.isIdle else { return }
+            case .tunnel:
+                guard self.machine.isTunnel else { return }
+            }
             self.perform(self.machine.clientClosed())
         }
     }

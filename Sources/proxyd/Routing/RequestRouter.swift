@@ -32,9 +32,14 @@ struct RequestRouter: Sendable {
         }
         for rule in listener.rules where rule.condition.matches(facts) {
             switch rule.action {
-            case .redirectScheme(let scheme, let code):
+            case .redirectScheme(let scheme, let code, let port):
                 guard let host = facts.host, !host.isEmpty else { return .missingHost }
-                return .redirect(location: "\(scheme)://\(host)\(facts.target)", status: code)
+                var authority = host
+                if let port, let name = facts.hostName {
+                    let bracketed = name.contains(":") ? "[\(name)]" : name
+                    authority = (scheme == "https" && port == 443) || (scheme == "http" && port == 80) ? bracketed : "\(bracketed):\(port)"
+                }
+                return .redirect(location: "\(scheme)://\(authority)\(facts.target)", status: code)
             case .redirectPrefix(let prefix, let code):
                 let base = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
                 return .redirect(location: base + facts.target, status: code)

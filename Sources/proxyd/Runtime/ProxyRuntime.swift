@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+import TLSTerm
 
 /// A running proxy: the listeners of one configuration, its backend groups and the per-loop
 /// state, as a swift-service-lifecycle `Service`.
@@ -18,6 +19,12 @@ final class ProxyRuntime: Service, Sendable {
     let backends: [String: BackendGroup]
     private let loopStates: [ObjectIdentifier: LoopLocalState]
     private let logger: Logger
+    private let discovery: DiscoveryWiring
+    /// The TLS state of each TLS listener, by listener name; loaded at start so a bad
+    /// certificate stops `run` before anything is bound.
+    let tlsContexts: [String: TLSServerContext]
+    /// `limits.max_connections` over every listener.
+    let connectionLimiter: ConnectionLimiter
     private let boundListeners = Mutex<[(name: String, channel: any Channel)]>([])
 
     init(configuration: ProxyConfiguration, group: any EventLoopGroup, logger: Logger) throws {
@@ -34,6 +41,15 @@ final class ProxyRuntime: Service, Sendable {
             states[ObjectIdentifier(loop)] = LoopLocalState(eventLoop: loop, groups: backends)
         }
         self.loopStates = states
+        self.discovery = try DiscoveryWiring(configuration: configuration, backends: backends, group: group, logger: logger)
+        var tlsContexts: [String: TLSServerContext] = [:]
+        for listener in configuration.listeners {
+            if let tls = listener.tls {
+                tlsContexts[listener.name] = try ListenerTLS.context(for: tls, logger: logger)
+            }
+        }
+        self.tlsContexts = tlsContexts
+        self.connectionLimiter = ConnectionLimiter(limit: configuration.limits.maxConnections)
     }
 
     /// Binds every listener. Returns the bound addresses by listener name (useful with port 0).
@@ -48,9 +64,16 @@ final class ProxyRuntime: Service, Sendable {
                 parserLimits: HTTPParserLimits(configuration.limits)
             )
             let loopStates = self.loopStates
+            let tls = tlsContexts[listener.name]
+            let limiter = connectionLimiter
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(AcceptLimitHandler(limiter: limiter))
+                    }
+                }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
@@ -58,8 +81,15 @@ final class ProxyRuntime: Service, Sendable {
                         guard let state = loopStates[ObjectIdentifier(channel.eventLoop)] else {
                             throw RuntimeError.unknownEventLoop
                         }
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls))
+                        }
+                        let monitor = ClientInputMonitor()
+                        let proxy = ProxyServerHandler(listener: context, loop: state)
+                        monitor.observer = proxy
+                        try channel.pipeline.syncOperations.addHandler(monitor)
                         try channel.pipeline.syncOperations.addHandler(HTTPServerCodec(limits: context.parserLimits))
-                        try channel.pipeline.syncOperations.addHandler(ProxyServerHandler(listener: context, loop: state))
+                        try channel.pipeline.syncOperations.addHandler(proxy)
                     }
                 }
                 .bind(host: listener.bind.host, port: listener.bind.port).get()
@@ -85,21 +115,58 @@ final class ProxyRuntime: Service, Sendable {
         if boundListeners.withLock({ $0.isEmpty }) {
             try await bindListeners()
         }
-        try? await gracefulShutdown()
+        let discovery = self.discovery
+        let logger = self.logger
+        let stores = tlsContexts.values.map(\.certificates)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await discovery.run(logger: logger) }
+            for store in stores {
+                // certbot renews by swapping symlinks: poll, and reload once the files settle.
+                group.addTask { await store.watch(every: .seconds(5)) }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
         await shutdown()
     }
 
-    /// Stops accepting, waits up to the shutdown grace for connections to finish, closes the rest.
+    /// Stops accepting, lets every exchange in flight finish (idle keep-alive connections close
+    /// at once, busy ones after their response) for up to `timeouts.shutdownGrace`, then closes
+    /// what is left and the pooled backend connections.
     func shutdown() async {
         let listeners = boundListeners.withLock { listeners in
             defer { listeners = [] }
             return listeners
         }
         for (_, channel) in listeners { try? await channel.close() }
-        logger.info("stopped accepting; closing pooled connections")
         for state in loopStates.values {
-            try? await state.eventLoop.submit { state.closeAll() }.get()
+            try? await state.eventLoop.submit { state.beginDraining() }.get()
         }
+        let deadline = ContinuousClock.now + configuration.timeouts.shutdownGrace
+        var open = await openClientCount()
+        logger.info("stopped accepting; draining", metadata: ["open_connections": "\(open)"])
+        while open > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+            open = await openClientCount()
+        }
+        if open > 0 {
+            logger.warning("shutdown grace over; closing connections", metadata: ["open_connections": "\(open)"])
+        }
+        for state in loopStates.values {
+            try? await state.eventLoop.submit {
+                state.closeClients()
+                state.closeAll()
+            }.get()
+        }
+        logger.info("stopped")
+    }
+
+    private func openClientCount() async -> Int {
+        var total = 0
+        for state in loopStates.values {
+            total += (try? await state.eventLoop.submit { state.openClientCount }.get()) ?? 0
+        }
+        return total
     }
 
     enum RuntimeError: Error {

@@ -7,12 +7,12 @@ import NIOPosix
 /// is taken there, another UDP port is tried. Both sockets are closed before returning, so a
 /// short race with other processes remains; the callers fail with a clear message if the
 /// server they start cannot bind.
-enum FreePort {
-    struct Exhausted: Error, CustomStringConvertible {
-        var description: String { "no loopback port free for both UDP and TCP after 20 tries" }
+public enum FreePort {
+    public struct Exhausted: Error, CustomStringConvertible {
+        public var description: String { "no loopback port free for both UDP and TCP after 20 tries" }
     }
 
-    static func udpAndTCP(host: String = "127.0.0.1") async throws -> Int {
+    public static func udpAndTCP(host: String = "127.0.0.1") async throws -> Int {
         let group = MultiThreadedEventLoopGroup.singleton
         for _ in 0..<20 {
             let udp = try await DatagramBootstrap(group: group).bind(host: host, port: 0).get()

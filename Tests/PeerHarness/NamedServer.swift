@@ -1,5 +1,5 @@
-import Foundation
-import NIOCore
+public import Foundation
+public import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -12,13 +12,13 @@ import Synchronization
 /// is stopped by its PID (SIGTERM, then SIGKILL) by ``stop()``, which every test calls in a
 /// `defer`, and by `deinit` as a last resort. Missing binaries fail with the Debian package
 /// to install.
-final class NamedServer: Sendable {
-    enum Failure: Error, CustomStringConvertible {
+public final class NamedServer: Sendable {
+    public enum Failure: Error, CustomStringConvertible {
         case missingBinary(path: String, debianPackage: String)
         case didNotStart(log: String)
         case nsupdateFailed(status: Int32, input: String, output: String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .missingBinary(let path, let package):
                 return "\(path) not found: install the Debian package '\(package)' (apt-get install -y \(package))"
@@ -30,17 +30,17 @@ final class NamedServer: Sendable {
         }
     }
 
-    static let namedPath = "/usr/sbin/named"
-    static let nsupdatePath = "/usr/bin/nsupdate"
-    static let digPath = "/usr/bin/dig"
-    static let zone = "internal."
+    public static let namedPath = "/usr/sbin/named"
+    public static let nsupdatePath = "/usr/bin/nsupdate"
+    public static let digPath = "/usr/bin/dig"
+    public static let zone = "internal."
 
-    let port: Int
-    let directory: URL
+    public let port: Int
+    public let directory: URL
     private let process: Mutex<Process?>
 
     /// The server's address, for ``ResolverConfig/nameservers``.
-    var address: SocketAddress {
+    public var address: SocketAddress {
         get throws { try SocketAddress(ipAddress: "127.0.0.1", port: port) }
     }
 
@@ -59,7 +59,7 @@ final class NamedServer: Sendable {
     /// to `internal.` or absolute) and waits until it answers a SOA query.
     /// `negativeTTL` is the SOA minimum, i.e. how long resolvers may cache NXDOMAIN (RFC 2308 §4).
     /// `namedPath` is replaceable only so the missing-binary message can be tested.
-    static func start(records: [String] = [], negativeTTL: Int = 1, namedPath: String = namedPath) async throws -> NamedServer {
+    public static func start(records: [String] = [], negativeTTL: Int = 1, namedPath: String = namedPath) async throws -> NamedServer {
         for (path, package) in [(namedPath, "bind9"), (nsupdatePath, "bind9-dnsutils"), (digPath, "bind9-dnsutils")]
         where !FileManager.default.isExecutableFile(atPath: path) {
             throw Failure.missingBinary(path: path, debianPackage: package)
@@ -138,18 +138,18 @@ final class NamedServer: Sendable {
     }
 
     /// named's process ID while it runs.
-    var pid: Int32? {
+    public var pid: Int32? {
         process.withLock { $0?.processIdentifier }
     }
 
     /// Whether named is still running.
-    var isRunning: Bool {
+    public var isRunning: Bool {
         process.withLock { $0?.isRunning ?? false }
     }
 
     /// Starts stopping named by PID without blocking (for `defer`): SIGTERM now, and on a
     /// background thread SIGKILL if it has not exited after 3 s. Idempotent.
-    func stop() {
+    public func stop() {
         guard let running = takeProcess() else { return }
         kill(running.processIdentifier, SIGTERM)
         let box = ProcessBox(process: running)
@@ -158,7 +158,7 @@ final class NamedServer: Sendable {
 
     /// Stops named by PID and returns once it has exited (SIGTERM, then SIGKILL after 3 s).
     /// The waiting happens on NIO's thread pool, never on the concurrency pool. Idempotent.
-    func shutDown() async throws {
+    public func shutDown() async throws {
         guard let running = takeProcess() else { return }
         kill(running.processIdentifier, SIGTERM)
         let box = ProcessBox(process: running)
@@ -186,7 +186,7 @@ final class NamedServer: Sendable {
 
     /// Applies one dynamic update (RFC 2136) through `nsupdate` over TCP: every `delete` line
     /// (`name [type [data]]`) and then every `add` line (`name ttl IN type data`), atomically.
-    func update(add: [String] = [], delete: [String] = []) async throws {
+    public func update(add: [String] = [], delete: [String] = []) async throws {
         var input = "check-names no\nserver 127.0.0.1 \(port)\nzone \(Self.zone)\n"
         for line in delete { input += "update delete \(line)\n" }
         for line in add { input += "update add \(line)\n" }
@@ -229,26 +229,34 @@ private struct ProcessBox: @unchecked Sendable {
 /// One ECS task as AWS Cloud Map publishes it for a service with SRV discovery: an SRV record
 /// `_service.namespace. SRV 1 1 <port> <task-id>._service.namespace.` and an A record for
 /// `<task-id>._service.namespace.`.
-struct CloudMapTask: Hashable, Sendable {
-    var service: String = "_hello-world-service.internal."
-    var taskID: String
-    var address: String
-    var port: Int
-    var ttl: Int = 2
+public struct CloudMapTask: Hashable, Sendable {
+    public var service: String = "_hello-world-service.internal."
+    public var taskID: String
+    public var address: String
+    public var port: Int
+    public var ttl: Int = 2
 
-    var targetName: String { "\(taskID).\(service)" }
-    var srvRecord: String { "\(service) \(ttl) IN SRV 1 1 \(port) \(targetName)" }
-    var aRecord: String { "\(targetName) \(ttl) IN A \(address)" }
+    public init(service: String = "_hello-world-service.internal.", taskID: String, address: String, port: Int, ttl: Int = 2) {
+        self.service = service
+        self.taskID = taskID
+        self.address = address
+        self.port = port
+        self.ttl = ttl
+    }
+
+    public var targetName: String { "\(taskID).\(service)" }
+    public var srvRecord: String { "\(service) \(ttl) IN SRV 1 1 \(port) \(targetName)" }
+    public var aRecord: String { "\(targetName) \(ttl) IN A \(address)" }
 }
 
 extension NamedServer {
     /// Registers tasks as Cloud Map does when ECS starts them (SRV + A in one update).
-    func register(_ tasks: [CloudMapTask]) async throws {
+    public func register(_ tasks: [CloudMapTask]) async throws {
         try await update(add: tasks.flatMap { [$0.srvRecord, $0.aRecord] })
     }
 
     /// Deregisters tasks as Cloud Map does when ECS stops them (their SRV and A records).
-    func deregister(_ tasks: [CloudMapTask]) async throws {
+    public func deregister(_ tasks: [CloudMapTask]) async throws {
         try await update(delete: tasks.flatMap {
             ["\($0.service) IN SRV 1 1 \($0.port) \($0.targetName)", "\($0.targetName) IN A \($0.address)"]
         })

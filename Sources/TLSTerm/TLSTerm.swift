@@ -1,1 +1,0 @@
-// Placeholder until the TLSTerm issue lands; see README.md for the plan of this module.

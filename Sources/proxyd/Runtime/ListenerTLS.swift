@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import TLSTerm
+
+/// Builds a TLS listener's shared state from its configuration: the certificate store (which
+/// also watches the files, so certbot renewals are served without a restart) and the
+/// `TLSServerContext` every connection of the listener starts on.
+enum ListenerTLS {
+    /// How a configured path is read: a certbot `live/NAME/` directory (it holds
+    /// `fullchain.pem`), any other directory (HAProxy's `crt DIR`), or one combined PEM file.
+    static func source(for path: String) -> CertificateSource {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return .combinedPEM(path)
+        }
+        let fullchain = (path as NSString).appendingPathComponent("fullchain.pem")
+        return FileManager.default.fileExists(atPath: fullchain) ? .certbot(liveDirectory: path) : .directory(path)
+    }
+
+    /// Mozilla "intermediate" with the listener's ALPN list and minimum version.
+    static func configuration(for tls: ListenerTLSConfiguration) -> TLSConfiguration {
+        var configuration = TLSConfiguration.mozillaIntermediate
+        configuration.alpnProtocols = tls.alpn
+        if tls.minimumVersion == "tls1.3" { configuration.minimumVersion = .tls1_3 }
+        return configuration
+    }
+
+    static func context(for tls: ListenerTLSConfiguration, logger: Logger) throws -> TLSServerContext {
+        var paths = tls.certificates
+        // The default certificate answers clients without a matching SNI name: load it first.
+        if let preferred = tls.defaultCertificate, let index = paths.firstIndex(of: preferred) {
+            paths.insert(paths.remove(at: index), at: 0)
+        }
+        let store = try CertificateStore(sources: paths.map(source(for:)), configuration: configuration(for: tls), logger: logger)
+        return try TLSServerContext(certificates: store, logger: logger)
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for TLSTerm arrive with its issue.

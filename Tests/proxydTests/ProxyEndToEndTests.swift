@@ -1,0 +1,287 @@
+import Foundation
+import Testing
+
+/// The built `proxyd run` binary in front of real task processes, driven by curl and wrk.
+@Suite("proxyd end to end", .serialized)
+struct ProxyEndToEndTests {
+    @Test("requests rotate over every task and carry the forwarded headers")
+    func rotationAndForwardedHeaders() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        for n in 1...3 { try fixture.startTask(name: "task-\(n)") }
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+
+        var seen: Set<String> = []
+        for _ in 0..<12 {
+            let page = try await Curl.run(["-H", "X-Forwarded-For: 198.51.100.9", "-H", "X-Forwarded-Proto: https", "http://\(fixture.address)/a?b=c"])
+            #expect(page.status == 0)
+            let lines = page.out.split(separator: "\n").map(String.init)
+            if let first = lines.first { seen.insert(first) }
+            #expect(lines.contains("GET /a?b=c HTTP/1.1"))
+            // The client's X-Forwarded-For is kept and extended; its X-Forwarded-Proto is replaced.
+            #expect(lines.contains("X-Forwarded-For: 198.51.100.9") && lines.contains("X-Forwarded-For: 127.0.0.1"))
+            #expect(lines.contains("X-Forwarded-Proto: http") && !lines.contains("X-Forwarded-Proto: https"))
+        }
+        #expect(seen == ["hello from task-1", "hello from task-2", "hello from task-3"])
+    }
+
+    @Test("pipelined requests are answered in order on one connection")
+    func pipelining() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        let parts = fixture.address.split(separator: ":")
+        let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
+        try socket.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\nGET /three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let reply = try socket.receiveAll(timeout: .seconds(10))
+        let order = reply.split(separator: "\n").filter { $0.hasPrefix("GET /") }
+        #expect(order == ["GET /one HTTP/1.1", "GET /two HTTP/1.1", "GET /three HTTP/1.1"])
+        #expect(reply.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == 3)
+    }
+
+    @Test("no reachable endpoint is a 502 with a readable body; a malformed request is a 400")
+    func errors() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        let dead = fixture.taskAddresses[0]
+        fixture.tasks[0].kill9()
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        let failed = try await Curl.run(["-i", "http://\(fixture.address)/"])
+        #expect(failed.out.hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
+        #expect(failed.out.hasSuffix("502 Bad Gateway: The backend failed to answer.\n"))
+        _ = dead
+
+        let parts = fixture.address.split(separator: ":")
+        let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
+        try socket.send("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+        let reply = try socket.receiveAll(timeout: .seconds(5))
+        #expect(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(reply.contains("Connection: close\r\n"))
+    }
+
+    @Test("an Upgrade is tunnelled: 101 passes through, then bytes flow both ways")
+    func upgradeTunnel() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        let parts = fixture.address.split(separator: ":")
+        let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
+        try socket.send("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+        let switched = try socket.receive(until: "\r\n\r\n", timeout: .seconds(5))
+        #expect(switched.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"))
+        #expect(switched.contains("Upgrade: echo\r\n"))
+        try socket.send("ping-1 ")
+        try socket.send("ping-2")
+        #expect(try socket.receive(until: "ping-2", timeout: .seconds(5)) == "ping-1 ping-2")
+    }
+
+    @Test("Expect: 100-continue is answered by the backend's 100, then the body flows")
+    func expectContinue() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        let started = ContinuousClock.now
+        let result = try await Curl.run(["-v", "-H", "Expect: 100-continue", "--data-binary", String(repeating: "x", count: 5000), "http://\(fixture.address)/upload"])
+        #expect(result.err.contains("HTTP/1.1 100 Continue"))
+        #expect(result.out.contains("(request body: 5000 bytes)"))
+        // curl waits a whole second for a 100 that never comes; here it came at once.
+        #expect(ContinuousClock.now - started < .milliseconds(900))
+    }
+
+    @Test("a backend slower than timeouts.server gets a 504")
+    func serverTimeout() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration().replacingOccurrences(of: "server: 5s", with: "server: 500ms"))
+        let result = try await Curl.run(["-i", "http://\(fixture.address)/sleep/3000"])
+        #expect(result.out.hasPrefix("HTTP/1.1 504 Gateway Timeout\r\n"))
+        let next = try await Curl.run(["http://\(fixture.address)/fast"])
+        #expect(next.out.hasPrefix("hello from task-1\n"))
+    }
+
+    @Test("a client trickling its head (slowloris) is cut at the request-head timeout")
+    func slowloris() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, request_head: 1s, keep_alive: 30s }"))
+        let socket = try fixture.connect()
+        let started = ContinuousClock.now
+        var closedAfter: Duration?
+        for byte in "GET / HTTP/1.1\r\nHost: example\r\nX-Padding: aaaaaaaaaaaaaaaaaaaa\r\n" {
+            do { try socket.send(String(byte)) } catch { closedAfter = ContinuousClock.now - started; break }
+            try await Task.sleep(for: .milliseconds(100))
+            if socket.isClosedByPeer { closedAfter = ContinuousClock.now - started; break }
+        }
+        let elapsed = try #require(closedAfter, "the trickling client was never cut off")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(3))
+        // The proxy still serves others.
+        #expect(try await Curl.run(["http://\(fixture.address)/"]).out.hasPrefix("hello from task-1"))
+    }
+
+    @Test("a request body that stalls is cut at the client timeout")
+    func stalledBody() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, client: 1s }"))
+        let socket = try fixture.connect()
+        try socket.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+        let started = ContinuousClock.now
+        _ = try socket.receiveAll(timeout: .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(3), "the stalled upload was not cut off")
+    }
+
+    @Test("at max_connections new clients wait in the accept backlog and are served when a slot frees")
+    func connectionLimit() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration() + "\nlimits: { max_connections: 2 }\n", extraArguments: [])
+        let first = try fixture.connect(), second = try fixture.connect()
+        _ = second
+        try await Task.sleep(for: .milliseconds(200))
+        let third = try fixture.connect()
+        try third.send("GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(try third.receive(until: "hello", timeout: .milliseconds(700)).isEmpty, "served beyond the limit")
+        first.close()
+        #expect(try third.receive(until: "hello from task-1", timeout: .seconds(5)).contains("hello from task-1"))
+    }
+
+    @Test("SIGTERM lets the request in flight finish, refuses new connections, and exits 0")
+    func gracefulShutdown() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try fixture.startTask(name: "task-1")
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        async let slow = Curl.run(["-i", "http://\(fixture.address)/sleep/1500"])
+        try await Task.sleep(for: .milliseconds(500))
+        let proxy = try #require(fixture.proxy)
+        kill(proxy.pid, SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        let refused = try await Curl.run(["http://\(fixture.address)/"])
+        #expect(refused.status == 7, "a new connection after SIGTERM is refused (curl: couldn't connect)")
+        let answered = try await slow
+        #expect(answered.out.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(answered.out.contains("Connection: close\r\n"))
+        #expect(answered.out.hasSuffix("slept 1500 ms in task-1\n"))
+        proxy.process.waitUntilExit()
+        #expect(proxy.process.terminationReason == .exit && proxy.process.terminationStatus == 0)
+    }
+
+    @Test("a task killed with SIGKILL under keep-alive load costs no failed request")
+    func taskKilledUnderLoad() async throws {
+        let wrk = try ExternalTool.locate("wrk", package: "wrk")
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        for n in 1...3 { try fixture.startTask(name: "task-\(n)") }
+        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        async let load = ExternalTool.run(wrk, ["-t1", "-c16", "-d6s", "http://\(fixture.address)/"], timeout: .seconds(30))
+        try await Task.sleep(for: .seconds(2))
+        fixture.tasks[1].kill9()
+        let result = try await load
+        let report = WrkReport(result.out)
+        #expect(report.requests > 100)
+        #expect(report.socketErrors == 0, "\(result.out)")
+        #expect(report.non2xx == 0, "\(result.out)")
+    }
+}
+
+/// The numbers of a wrk run that say whether any request failed.
+struct WrkReport {
+    var requests = 0
+    var non2xx = 0
+    var socketErrors = 0
+
+    init(_ output: String) {
+        for line in output.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if line.contains("requests in"), let first = line.split(separator: " ").first, let count = Int(first) {
+                requests = count
+            } else if line.hasPrefix("Non-2xx or 3xx responses:"), let last = line.split(separator: " ").last, let count = Int(last) {
+                non2xx = count
+            } else if line.hasPrefix("Socket errors:") {
+                socketErrors = line.split(separator: ",").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+            }
+        }
+    }
+}
+
+/// A blocking TCP client for byte-exact exchanges (pipelining, malformed requests).
+final class TestSocket {
+    private let descriptor: Int32
+
+    init(host: String, port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, host, &address.sin_addr)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED) }
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw POSIXError(.EPIPE) }
+            sent += n
+        }
+    }
+
+    /// Bytes until `marker` has arrived (or the peer closes, or `timeout` passes).
+    func receive(until marker: String, timeout: Duration) throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while ContinuousClock.now < deadline && !String(decoding: data, as: UTF8.self).contains(marker) {
+            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollDescriptor, 1, 100) > 0 else { continue }
+            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Everything until the peer closes or `timeout` passes.
+    func receiveAll(timeout: Duration) throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while ContinuousClock.now < deadline {
+            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollDescriptor, 1, 100) > 0 else { continue }
+            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// True when the peer has closed its side (a read returns end of stream).
+    var isClosedByPeer: Bool {
+        var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&pollDescriptor, 1, 0) > 0 else { return false }
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, Int32(MSG_PEEK)) == 0
+    }
+
+    private var isOpen = true
+
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        Glibc.close(descriptor)
+    }
+
+    deinit { close() }
+}
