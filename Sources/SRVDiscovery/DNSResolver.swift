@@ -2,16 +2,8 @@ public import DNSWire
 public import Logging
 public import NIOCore
 public import NIOPosix
+import NIOConcurrencyHelpers
 import Synchronization
-
-/// Something that answers DNS questions: ``DNSResolver`` on the network, or a scripted
-/// stand-in in tests. ``SRVResolver`` depends only on this.
-public protocol DNSResolving: Sendable {
-    /// The records of `type` for `name`, CNAMEs followed; negative and failed answers throw.
-    func lookup(_ name: DomainName, type: RecordType) async throws(ResolverError) -> DNSAnswer
-    /// The counters of this resolver.
-    var counters: ResolverCounters { get }
-}
 
 /// A stub resolver on SwiftNIO that asks the configured nameservers directly.
 ///
@@ -37,7 +29,7 @@ public final class DNSResolver: DNSResolving {
     private let logger: Logger
     private let nextServer = Atomic<Int>(0)
     private let nextToken = Atomic<Int>(0)
-    private let inFlight = Mutex<[QueryKey: SharedQuery]>([:])
+    private let inFlight = NIOLockedValueBox<[QueryKey: SharedQuery]>([:])
 
     private struct QueryKey: Hashable {
         var name: DomainName
@@ -70,7 +62,7 @@ public final class DNSResolver: DNSResolving {
     /// share one query; cancelling one caller does not cancel the others' query.
     public func lookup(_ name: DomainName, type: RecordType) async throws(ResolverError) -> DNSAnswer {
         let key = QueryKey(name: name, type: type)
-        let task: Task<Result<DNSAnswer, ResolverError>, Never> = inFlight.withLock { queries in
+        let task: Task<Result<DNSAnswer, ResolverError>, Never> = inFlight.withLockedValue { queries in
             if var shared = queries[key] {
                 counters.countCoalesced()
                 shared.waiters += 1
@@ -80,7 +72,7 @@ public final class DNSResolver: DNSResolving {
             let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
             let task = Task { [self] in
                 let result = await self.resolveFollowingCNAMEs(Question(name: name, type: type))
-                self.inFlight.withLock { queries in
+                self.inFlight.withLockedValue { queries in
                     if queries[key]?.token == token { queries[key] = nil }
                 }
                 return result
@@ -99,7 +91,7 @@ public final class DNSResolver: DNSResolving {
     /// A caller stopped waiting; the last one to stop cancels the query, which then ends
     /// within moments (sockets are closed) instead of running through its attempts.
     private func waiterCancelled(_ key: QueryKey, task: Task<Result<DNSAnswer, ResolverError>, Never>) {
-        let cancelQuery = inFlight.withLock { queries -> Bool in
+        let cancelQuery = inFlight.withLockedValue { queries -> Bool in
             guard var shared = queries[key], shared.task == task else { return false }
             shared.cancelledWaiters += 1
             if shared.cancelledWaiters >= shared.waiters {
@@ -260,6 +252,10 @@ public final class DNSResolver: DNSResolving {
         do {
             // Port 0: the kernel gives every query a fresh ephemeral port (randomised on Linux).
             channel = try await DatagramBootstrap(group: loop)
+                // NIO reads at most 2048 bytes per datagram by default: a larger answer (EDNS
+                // payload above 2048, or a server ignoring the advertised size) would arrive cut
+                // and be dropped as malformed. One short-lived socket per query, so read whole.
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_535))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ExchangeHandler(

@@ -11,8 +11,10 @@ public struct EndpointSet: Hashable, Sendable, RandomAccessCollection, CustomStr
     /// record with target ".", RFC 2782); the set is then empty.
     public let isServiceDeclaredUnavailable: Bool
 
-    /// Creates a set; the endpoints are sorted into the stable order.
-    public init(_ endpoints: some Sequence<Endpoint>, isServiceDeclaredUnavailable: Bool = false) {
+    /// Creates a set; the endpoints are sorted into the stable order. Takes an array rather
+    /// than any sequence so the sort is specialised here: called generically from another
+    /// module it cost thousands of allocations for 60 endpoints (see the benchmarks).
+    public init(_ endpoints: [Endpoint], isServiceDeclaredUnavailable: Bool = false) {
         self.endpoints = endpoints.sorted(by: Endpoint.stableOrder)
         self.isServiceDeclaredUnavailable = isServiceDeclaredUnavailable
     }

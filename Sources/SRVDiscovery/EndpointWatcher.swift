@@ -1,5 +1,5 @@
 public import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Follows one SRV name and yields its endpoint set each time it changes.
 ///
@@ -54,7 +54,7 @@ public struct EndpointWatcher<WatcherClock: Clock>: AsyncSequence, Sendable wher
 
     /// Shared between the watcher value and its iterators, so statistics can be read while iterating.
     private final class SharedProgress: Sendable {
-        let value = Mutex(Progress())
+        let value = NIOLockedValueBox(Progress())
     }
 
     /// The SRV name watched.
@@ -83,7 +83,7 @@ public struct EndpointWatcher<WatcherClock: Clock>: AsyncSequence, Sendable wher
 
     /// What the watcher has done so far.
     public func statistics() -> Statistics {
-        let current = progress.value.withLock { $0 }
+        let current = progress.value.withLockedValue { $0 }
         return Statistics(
             resolver: resolver.counters.snapshot(),
             successfulRefreshes: current.successfulRefreshes,
@@ -139,7 +139,7 @@ public struct EndpointWatcher<WatcherClock: Clock>: AsyncSequence, Sendable wher
 
         private func record(_ input: EndpointWatcherStateMachine<WatcherClock.Instant>.Input, decision: EndpointWatcherStateMachine<WatcherClock.Instant>.Decision, at now: WatcherClock.Instant) {
             let logger = watcher.logger
-            watcher.progress.value.withLock { progress in
+            watcher.progress.value.withLockedValue { progress in
                 switch input {
                 case .answer:
                     progress.successfulRefreshes += 1

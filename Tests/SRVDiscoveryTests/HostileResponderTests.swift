@@ -12,7 +12,7 @@ struct HostileResponderTests {
     static let service = "_hello-world-service.internal."
 
     private func resolver(
-        _ responders: [HostileResponder], timeout: Duration = .milliseconds(300), attempts: Int = 1, rotate: Bool = false
+        _ responders: [HostileResponder], timeout: Duration = .seconds(2), attempts: Int = 1, rotate: Bool = false
     ) throws -> (DNSResolver, CapturingLogHandler.Store) {
         let (logger, store) = CapturingLogHandler.logger()
         let config = ResolverConfig(nameservers: try responders.map { try $0.address }, timeout: timeout, attempts: attempts, rotate: rotate)
@@ -23,10 +23,10 @@ struct HostileResponderTests {
     /// and returns the counters.
     private func survives(_ hostile: @escaping @Sendable (HostileResponder.Query) -> HostileResponder.Reply) async throws -> (ResolverStatistics, [String]) {
         let responder = try await HostileResponder.start(udp: { query in
-            [hostile(query), .init(bytes: Replies.taskAnswer(to: query, [1, 2]), delay: .milliseconds(30))]
+            [hostile(query), .init(bytes: Replies.taskAnswer(to: query, [1, 2]), delay: .milliseconds(150))]
         })
         defer { responder.stop() }
-        let (dns, logs) = try resolver([responder])
+        let (dns, logs) = try resolver([responder], timeout: .seconds(2))
         let answer = try await SRVResolver(resolver: dns, logger: Logger.quiet).resolveSRV(Self.service)
         #expect(answer.endpoints.map(\.port) == [8001, 8002])
         return (dns.counters.snapshot(), logs.messages(atLeast: .debug))
@@ -238,7 +238,7 @@ struct HostileResponderTests {
     func randomPortsAndIDs() async throws {
         let responder = try await HostileResponder.start(udp: { query in [.init(bytes: Replies.taskAnswer(to: query, [1]))] })
         defer { responder.stop() }
-        let (dns, _) = try resolver([responder])
+        let (dns, _) = try resolver([responder], timeout: .seconds(2))
         for _ in 0..<20 {
             _ = try await dns.lookup(Replies.name(Self.service), type: .srv)
         }
@@ -323,7 +323,7 @@ struct ResolverTransportTests {
             udp: { query in [.init(bytes: Replies.answer(to: query, truncated: true))] },
             tcp: { query in Replies.taskAnswer(to: query, [1, 2]) })
         defer { responder.stop() }
-        let config = ResolverConfig(nameservers: [try responder.address], timeout: .milliseconds(500), attempts: 1)
+        let config = ResolverConfig(nameservers: [try responder.address], timeout: .seconds(2), attempts: 1)
         let dns = DNSResolver(configuration: config, logger: Logger.quiet)
         let answer = try await dns.lookup(Replies.name(Replies.service), type: .srv)
         #expect(answer.records.count == 2)
@@ -341,7 +341,7 @@ struct ResolverTransportTests {
         })
         defer { responder.stop() }
         let config = ResolverConfig(
-            nameservers: [try responder.address], timeout: .milliseconds(300), attempts: 1,
+            nameservers: [try responder.address], timeout: .seconds(2), attempts: 1,
             searchDomains: ["eu-west-1.compute.internal", "internal"], ndots: 2)
         let dns = DNSResolver(configuration: config, logger: Logger.quiet)
         let answer = try await dns.lookup(searching: "_hello-world-service", type: .srv)
@@ -434,9 +434,27 @@ struct EDNSFallbackTests {
             return [.init(bytes: Replies.taskAnswer(to: query, [1]))]
         })
         defer { responder.stop() }
-        let config = ResolverConfig(nameservers: [try responder.address], timeout: .milliseconds(300), attempts: 1)
+        let config = ResolverConfig(nameservers: [try responder.address], timeout: .seconds(2), attempts: 1)
         let dns = DNSResolver(configuration: config, logger: Logger.quiet)
         #expect(try await dns.lookup(Replies.name(Replies.service), type: .srv).records.count == 1)
         #expect(responder.queries.map { $0.message.edns != nil } == [true, false])
+    }
+}
+
+@Suite("Large UDP answers", .timeLimit(.minutes(1)))
+struct LargeUDPAnswerTests {
+    @Test("a 4096-octet EDNS payload is advertised and an answer above NIO's 2048-byte default read arrives whole over UDP")
+    func largeDatagram() async throws {
+        let responder = try await HostileResponder.start(udp: { query in
+            [.init(bytes: Replies.taskAnswer(to: query, Array(1...60)))]
+        })
+        defer { responder.stop() }
+        let config = ResolverConfig(nameservers: [try responder.address], timeout: .seconds(2), attempts: 1, ednsPayloadSize: 4096)
+        let dns = DNSResolver(configuration: config, logger: .quiet)
+        let answer = try await SRVResolver(resolver: dns, logger: .quiet).resolveSRV(Replies.service)
+        #expect(answer.endpoints.count == 60)
+        #expect(responder.queries.first?.message.edns?.udpPayloadSize == 4096)
+        #expect(Replies.taskAnswer(to: try #require(responder.queries.first), Array(1...60)).count > 2048)
+        #expect(dns.counters.snapshot().tcpRetries == 0)
     }
 }

@@ -1,32 +1,13 @@
+import LoadBalance
 import Logging
 import SRVDiscovery
-import Synchronization
 import Testing
 
 // MARK: The README example, verbatim (README.md, "## SRVDiscovery"). Keep the two in step.
 
-/// The simplest balancer: round robin over the endpoints of the lowest SRV priority present.
-/// (LoadBalance offers weighted, least-request and health-aware strategies on the same input.)
-final class EndpointPool: Sendable {
-    private let state = Mutex<(endpoints: [Endpoint], next: Int)>(([], 0))
-
-    func replace(with set: EndpointSet) {
-        let best = set.map(\.priority).min()
-        state.withLock { $0 = (set.filter { $0.priority == best }, 0) }
-    }
-
-    func pick() -> Endpoint? {
-        state.withLock { state in
-            guard !state.endpoints.isEmpty else { return nil }
-            defer { state.next += 1 }
-            return state.endpoints[state.next % state.endpoints.count]
-        }
-    }
-}
-
-/// Keeps `pool` in step with the tasks AWS Cloud Map publishes for the hello-world service.
-/// Returns when the calling task is cancelled.
-func followHelloWorld(config: ResolverConfig, pool: EndpointPool, logger: Logger) async {
+/// Keeps `balancer` in step with the tasks AWS Cloud Map publishes for the hello-world
+/// service. Returns when the calling task is cancelled.
+func followHelloWorld(config: ResolverConfig, balancer: LoadBalancer, logger: Logger) async {
     let dns = DNSResolver(configuration: config, logger: logger)
     let srv = SRVResolver(resolver: dns, addressPreference: .ipv4, logger: logger)
     let watcher = EndpointWatcher(
@@ -41,8 +22,17 @@ func followHelloWorld(config: ResolverConfig, pool: EndpointPool, logger: Logger
         ),
         logger: logger)
     for await endpoints in watcher {
-        logger.info("hello-world endpoints: \(endpoints)")
-        pool.replace(with: endpoints)
+        // Both modules have an `Endpoint`: LoadBalance's is the balancer's own value.
+        let backends = endpoints.map {
+            LoadBalance.Endpoint(
+                address: "\($0.address)", port: Int($0.port),
+                weight: $0.weight, priority: $0.priority, target: $0.target)
+        }
+        do {
+            try balancer.update(backends)
+        } catch {
+            logger.error("hello-world endpoints rejected: \(error)")
+        }
     }
 }
 
@@ -50,20 +40,23 @@ func followHelloWorld(config: ResolverConfig, pool: EndpointPool, logger: Logger
 
 @Suite("README example", .timeLimit(.minutes(1)))
 struct ReadmeExampleTests {
-    @Test("the README example fills a pool from an SRV name and round-robins over it")
+    @Test("the README example feeds a LoadBalance balancer from an SRV name and calls go to both tasks")
     func readmeExample() async throws {
         let responder = try await HostileResponder.start(udp: { query in [.init(bytes: Replies.taskAnswer(to: query, [1, 2], ttl: 30))] })
         defer { responder.stop() }
-        let config = ResolverConfig(nameservers: [try responder.address], timeout: .milliseconds(500))
-        let pool = EndpointPool()
-        let following = Task { await followHelloWorld(config: config, pool: pool, logger: Logger.quiet) }
-        defer { following.cancel() }
+        let config = ResolverConfig(nameservers: [try responder.address], timeout: .seconds(2))
+        let balancer = try LoadBalancer(strategy: .roundRobin)
+        let discovery = Task { await followHelloWorld(config: config, balancer: balancer, logger: .quiet) }
+        defer { discovery.cancel() }
         let deadline = ContinuousClock.now + .seconds(5)
-        while pool.pick() == nil, ContinuousClock.now < deadline {
+        while balancer.pick().lease == nil, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
-        let picks = (0..<4).compactMap { _ in pool.pick()?.port }
-        #expect(Set(picks) == [8001, 8002])
-        #expect(picks.count == 4)
+        var ports: [Int] = []
+        for _ in 0..<4 {
+            ports.append(try await balancer.withEndpoint { endpoint in endpoint.port })
+        }
+        #expect(Set(ports) == [8001, 8002])
+        #expect(ports.count == 4)
     }
 }

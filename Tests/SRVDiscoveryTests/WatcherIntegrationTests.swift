@@ -2,6 +2,7 @@ import PeerHarness
 import DNSWire
 import Logging
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import SRVDiscovery
@@ -124,6 +125,28 @@ struct WatcherIntegrationTests {
         #expect(emptied - down < .seconds(4))
         #expect(watcher.statistics().resolver.timeouts >= 2)
         #expect(watcher.statistics().failedRefreshes >= 2)
+    }
+
+    @Test("after an outage longer than the hold the set comes back as soon as DNS answers again (no backends stuck at zero)")
+    func recoversAfterOutage() async throws {
+        let serving = Atomic<Bool>(true)
+        let responder = try await HostileResponder.start(udp: { query in
+            serving.load(ordering: .relaxed) ? [.init(bytes: Replies.taskAnswer(to: query, [1, 2], ttl: 0))] : []
+        })
+        defer { responder.stop() }
+        let (watcher, _) = try watcher(nameserver: .hostile(responder), configuration: EndpointWatcherConfiguration(
+            minimumRefresh: .milliseconds(100), maximumRefresh: .milliseconds(300), grace: .zero,
+            failureHold: .seconds(1), emptyHold: .seconds(30)), timeout: .milliseconds(150))
+        let recorder = WatcherRecorder.start(watcher)
+        defer { recorder.stop() }
+        try await recorder.waitFor("2 tasks", timeout: .seconds(3)) { $0.count == 2 }
+        serving.store(false, ordering: .relaxed)
+        try await recorder.waitFor("empty after the hold", timeout: .seconds(4)) { $0.isEmpty }
+        let back = ContinuousClock.now
+        serving.store(true, ordering: .relaxed)
+        let restored = try await recorder.waitFor("2 tasks again", timeout: .seconds(3)) { $0.count == 2 }
+        #expect(restored - back < .milliseconds(800), "retries back off to at most maximumRefresh (300 ms) + timeout")
+        #expect(recorder.sets.map(\.count) == [2, 0, 2])
     }
 
     @Test("a Route53-like server returning a rotating 8-of-12 subset causes no removal")

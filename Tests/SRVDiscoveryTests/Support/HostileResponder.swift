@@ -74,30 +74,46 @@ final class HostileResponder: Sendable {
         let otherPort = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
         let otherAddress = try await DatagramBootstrap(group: group).bind(host: "127.0.0.2", port: 0).get()
         let box = ResponderBox()
-        let udpChannel = try await DatagramBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPHandler(
-                        script: udp, otherPort: otherPort, otherAddress: otherAddress, box: box))
-                }
-            }
-            .bind(host: host, port: 0).get()
-        guard let port = udpChannel.localAddress?.port else {
-            throw ChannelError.unknownLocalAddress
-        }
-        var channels: [any Channel] = [udpChannel, otherPort, otherAddress]
-        if let tcp {
-            let server = try await ServerBootstrap(group: group)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
+        // UDP on a kernel-chosen port, TCP on the same number; that number can be taken for
+        // TCP (e.g. by some connection's ephemeral port), so try a few UDP ports.
+        var bound: (port: Int, channels: [any Channel])?
+        for _ in 0..<10 where bound == nil {
+            let udpChannel = try await DatagramBootstrap(group: group)
+                .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        guard let peer = channel.remoteAddress else { throw ChannelError.unknownLocalAddress }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSLengthFrameDecoder(peer: peer)))
-                        try channel.pipeline.syncOperations.addHandler(TCPHandler(script: tcp, box: box))
+                        try channel.pipeline.syncOperations.addHandler(UDPHandler(
+                            script: udp, otherPort: otherPort, otherAddress: otherAddress, box: box))
                     }
                 }
-                .bind(host: host, port: port).get()
-            channels.append(server)
+                .bind(host: host, port: 0).get()
+            guard let port = udpChannel.localAddress?.port else {
+                try? await udpChannel.close()
+                continue
+            }
+            guard let tcp else {
+                bound = (port, [udpChannel, otherPort, otherAddress])
+                break
+            }
+            do {
+                let server = try await ServerBootstrap(group: group)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            guard let peer = channel.remoteAddress else { throw ChannelError.unknownLocalAddress }
+                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSLengthFrameDecoder(peer: peer)))
+                            try channel.pipeline.syncOperations.addHandler(TCPHandler(script: tcp, box: box))
+                        }
+                    }
+                    .bind(host: host, port: port).get()
+                bound = (port, [udpChannel, otherPort, otherAddress, server])
+            } catch {
+                try? await udpChannel.close()
+            }
+        }
+        guard let (port, channels) = bound else {
+            try? await otherPort.close()
+            try? await otherAddress.close()
+            throw ChannelError.unknownLocalAddress
         }
         let responder = HostileResponder(host: host, port: port, channels: channels)
         box.responder.withLock { $0 = responder }
