@@ -20,14 +20,7 @@ struct CheckCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let loaded: LoadedConfiguration
-        do {
-            loaded = try ConfigurationFile.load(path: config)
-        } catch {
-            var standardError = StandardError()
-            print(error.description, to: &standardError)
-            throw ExitCode(1)
-        }
+        let loaded = try loadConfigurationOrExit(config)
         var standardError = StandardError()
         for warning in loaded.warnings { print(warning.description, to: &standardError) }
         if !quiet {
@@ -37,9 +30,3 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-/// Standard error as a `TextOutputStream`, for the command line's own messages.
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        FileHandle.standardError.write(Data(string.utf8))
-    }
-}

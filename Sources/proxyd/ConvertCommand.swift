@@ -18,14 +18,8 @@ struct ConvertCommand: ParsableCommand {
     var file: String
 
     func run() throws {
+        let loaded = try loadConfigurationOrExit(file)
         var standardError = StandardError()
-        let loaded: LoadedConfiguration
-        do {
-            loaded = try ConfigurationFile.load(path: file)
-        } catch {
-            print(error.description, to: &standardError)
-            throw ExitCode(1)
-        }
         for warning in loaded.warnings { print(warning.description, to: &standardError) }
         print(try ConfigurationYAMLWriter.yaml(for: loaded.configuration), terminator: "")
     }

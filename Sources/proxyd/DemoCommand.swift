@@ -33,11 +33,7 @@ struct DemoCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            return handler
-        }
+        bootstrapLogging(level: logLevel)
         let logger = Logger(label: "proxyd.demo")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 

@@ -29,19 +29,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded: LoadedConfiguration
-        do {
-            loaded = try ConfigurationFile.load(path: config)
-        } catch {
-            var standardError = StandardError()
-            print(error.description, to: &standardError)
-            throw ExitCode(1)
-        }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            return handler
-        }
+        let loaded = try loadConfigurationOrExit(config)
+        bootstrapLogging(level: logLevel)
         let logger = Logger(label: "proxyd")
         for warning in loaded.warnings { logger.warning("\(warning)") }
         let threadCount = threads ?? loaded.configuration.threads ?? System.coreCount

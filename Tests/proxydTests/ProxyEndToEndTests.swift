@@ -27,10 +27,8 @@ struct ProxyEndToEndTests {
 
     @Test("pipelined requests are answered in order on one connection")
     func pipelining() async throws {
-        let fixture = try ProxyFixture()
+        let fixture = try ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startProxy(yaml: fixture.staticConfiguration())
         let parts = fixture.address.split(separator: ":")
         let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
         try socket.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\nGET /three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -63,10 +61,8 @@ struct ProxyEndToEndTests {
 
     @Test("an Upgrade is tunnelled: 101 passes through, then bytes flow both ways")
     func upgradeTunnel() async throws {
-        let fixture = try ProxyFixture()
+        let fixture = try ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startProxy(yaml: fixture.staticConfiguration())
         let parts = fixture.address.split(separator: ":")
         let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
         try socket.send("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
@@ -80,10 +76,8 @@ struct ProxyEndToEndTests {
 
     @Test("Expect: 100-continue is answered by the backend's 100, then the body flows")
     func expectContinue() async throws {
-        let fixture = try ProxyFixture()
+        let fixture = try ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startProxy(yaml: fixture.staticConfiguration())
         let started = ContinuousClock.now
         let result = try await Curl.run(["-v", "-H", "Expect: 100-continue", "--data-binary", String(repeating: "x", count: 5000), "http://\(fixture.address)/upload"])
         #expect(result.err.contains("HTTP/1.1 100 Continue"))
@@ -94,10 +88,8 @@ struct ProxyEndToEndTests {
 
     @Test("a backend slower than timeouts.server gets a 504")
     func serverTimeout() async throws {
-        let fixture = try ProxyFixture()
+        let fixture = try ProxyFixture.running(tasks: 1) { $0.staticConfiguration().replacingOccurrences(of: "server: 5s", with: "server: 500ms") }
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startProxy(yaml: fixture.staticConfiguration().replacingOccurrences(of: "server: 5s", with: "server: 500ms"))
         let result = try await Curl.run(["-i", "http://\(fixture.address)/sleep/3000"])
         #expect(result.out.hasPrefix("HTTP/1.1 504 Gateway Timeout\r\n"))
         let next = try await Curl.run(["http://\(fixture.address)/fast"])
@@ -106,10 +98,8 @@ struct ProxyEndToEndTests {
 
     @Test("64 MB stream through in both directions, byte for byte")
     func largeBodies() async throws {
-        let fixture = try ProxyFixture()
+        let fixture = try ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startProxy(yaml: fixture.staticConfiguration())
         let size = 64 << 20
         let download = try await Curl.run(["-o", "/dev/null", "-w", "%{size_download} %{http_code}", "http://\(fixture.address)/bytes/\(size)"])
         #expect(download.out == "\(size) 200")
@@ -121,10 +111,8 @@ struct ProxyEndToEndTests {
 
     @Test("a client trickling its head (slowloris) is cut at the request-head timeout")
     func slowloris() async throws {
-        let fixture = try ProxyFixture()
+        let fixture = try ProxyFixture.running(tasks: 1) { $0.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, request_head: 1s, keep_alive: 30s }") }
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startProxy(yaml: fixture.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, request_head: 1s, keep_alive: 30s }"))
         let socket = try fixture.connect()
         let started = ContinuousClock.now
         var closedAfter: Duration?
@@ -141,10 +129,8 @@ struct ProxyEndToEndTests {
 
     @Test("a request body that stalls is cut at the client timeout")
     func stalledBody() async throws {
-        let fixture = try ProxyFixture()
+        let fixture = try ProxyFixture.running(tasks: 1) { $0.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, client: 1s }") }
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startProxy(yaml: fixture.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, client: 1s }"))
         let socket = try fixture.connect()
         try socket.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
         let started = ContinuousClock.now
@@ -154,10 +140,8 @@ struct ProxyEndToEndTests {
 
     @Test("at max_connections new clients wait in the accept backlog and are served when a slot frees")
     func connectionLimit() async throws {
-        let fixture = try ProxyFixture()
+        let fixture = try ProxyFixture.running(tasks: 1) { $0.staticConfiguration() + "\nlimits: { max_connections: 2 }\n" }
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startProxy(yaml: fixture.staticConfiguration() + "\nlimits: { max_connections: 2 }\n", extraArguments: [])
         let first = try fixture.connect(), second = try fixture.connect()
         _ = second
         try await Task.sleep(for: .milliseconds(200))
@@ -170,10 +154,8 @@ struct ProxyEndToEndTests {
 
     @Test("SIGTERM lets the request in flight finish, refuses new connections, and exits 0")
     func gracefulShutdown() async throws {
-        let fixture = try ProxyFixture()
+        let fixture = try ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startProxy(yaml: fixture.staticConfiguration())
         async let slow = Curl.run(["-i", "http://\(fixture.address)/sleep/1500"])
         try await Task.sleep(for: .milliseconds(500))
         let proxy = try #require(fixture.proxy)

@@ -17,6 +17,20 @@ final class ProxyFixture: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
+    /// `tasks` task processes (`task-1`…) behind a proxy running `configuration` (by default
+    /// the static-servers one over those tasks).
+    static func running(tasks: Int, configuration: (ProxyFixture) -> String = { $0.staticConfiguration() }) throws -> ProxyFixture {
+        let fixture = try ProxyFixture()
+        do {
+            for number in 1...max(1, tasks) { try fixture.startTask(name: "task-\(number)") }
+            try fixture.startProxy(yaml: configuration(fixture))
+        } catch {
+            fixture.stop()
+            throw error
+        }
+        return fixture
+    }
+
     /// Starts a task process and returns its `127.0.0.1:PORT`.
     @discardableResult
     func startTask(name: String) throws -> String {

@@ -100,6 +100,22 @@ struct HealthCheckConfiguration: Sendable, Hashable {
 
     var kind: Kind
     var interval: Duration = .seconds(2)
+
+    /// Parses an expected status as both configuration languages write it: `200` or `200-399`
+    /// (within 100-599); nil for anything else.
+    static func expectedStatus(parsing text: String) -> ClosedRange<Int>? {
+        let bounds = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { Int($0.trimmingWhitespace()) }
+        switch bounds.count {
+        case 1:
+            guard let status = bounds[0], (100...599).contains(status) else { return nil }
+            return status...status
+        case 2:
+            guard let low = bounds[0], let high = bounds[1], (100...599).contains(low), (low...599).contains(high) else { return nil }
+            return low...high
+        default:
+            return nil
+        }
+    }
     var timeout: Duration = .seconds(1)
     /// Consecutive successes that bring a down endpoint up.
     var rise: Int = 2

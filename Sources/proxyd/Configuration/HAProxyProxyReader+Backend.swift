@@ -104,7 +104,7 @@ extension HAProxyProxyReader {
             guard let pattern = rest.popFirst(), rest.isEmpty else { throw HAProxyLineError("http-check expect \(kind) needs exactly one value") }
             switch kind {
             case "status":
-                guard let range = Self.statusRange(pattern) else {
+                guard let range = HealthCheckConfiguration.expectedStatus(parsing: pattern) else {
                     throw HAProxyLineError("http-check expect status '\(pattern)' must be a code (200) or a range (200-399)")
                 }
                 settings.expectedStatus = range
@@ -142,19 +142,6 @@ extension HAProxyProxyReader {
         }
     }
 
-    static func statusRange(_ text: String) -> ClosedRange<Int>? {
-        let bounds = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { Int($0) }
-        switch bounds.count {
-        case 1:
-            guard let status = bounds[0], (100...599).contains(status) else { return nil }
-            return status...status
-        case 2:
-            guard let low = bounds[0], let high = bounds[1], (100...599).contains(low), (low...599).contains(high) else { return nil }
-            return low...high
-        default:
-            return nil
-        }
-    }
 
     /// The status regexes that say "this first digit (or class of them), any two after":
     /// `^2`, `^[23]`, `^2[0-9][0-9]$`, `2\d\d`, `^(2|3)`. Anything else is refused rather than

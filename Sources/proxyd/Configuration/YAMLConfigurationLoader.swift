@@ -405,7 +405,7 @@ private struct YAMLSectionReader {
             }
             var expected = 200...399
             if let text = h.string("expect_status") {
-                guard let range = Self.statusRange(text) else {
+                guard let range = HealthCheckConfiguration.expectedStatus(parsing: text) else {
                     diagnostics.error("\(h.path).expect_status must be a status (200) or a range (200-399)", at: h.location(of: "expect_status"))
                     return nil
                 }
@@ -424,19 +424,6 @@ private struct YAMLSectionReader {
         return check
     }
 
-    static func statusRange(_ text: String) -> ClosedRange<Int>? {
-        let bounds = text.split(separator: "-", maxSplits: 1).map { Int($0.trimmingWhitespace()) }
-        switch bounds.count {
-        case 1:
-            guard let status = bounds[0], (100...599).contains(status) else { return nil }
-            return status...status
-        case 2:
-            guard let low = bounds[0], let high = bounds[1], (100...599).contains(low), (low...599).contains(high) else { return nil }
-            return low...high
-        default:
-            return nil
-        }
-    }
 
     // MARK: Resolvers
 

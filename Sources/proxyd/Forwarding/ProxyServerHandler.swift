@@ -438,7 +438,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             switch action {
             case .forwardResponseHead, .startTunnel:
                 var edits = HTTPHeaderEdits()
-                let closing = !(head.keepAlive && requestComplete && requestKeepAlive)
+                let closing = !(head.keepAlive && requestComplete && requestKeepAlive) || loop.isDraining
                 if action == .startTunnel {
                     edits.removeHopByHop = false  // Connection: upgrade and Upgrade must pass
                 } else if closing && head.status >= 200 {

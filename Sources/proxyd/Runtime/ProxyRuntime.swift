@@ -139,14 +139,16 @@ final class ProxyRuntime: Service, Sendable {
     /// at once, busy ones after their response) for up to `timeouts.shutdownGrace`, then closes
     /// what is left and the pooled backend connections.
     func shutdown() async {
+        // Draining first, so that every response written from now on says Connection: close,
+        // however the closing of the listeners is scheduled.
+        for state in loopStates.values {
+            try? await state.eventLoop.submit { state.beginDraining() }.get()
+        }
         let listeners = boundListeners.withLock { listeners in
             defer { listeners = [] }
             return listeners
         }
         for (_, channel) in listeners { try? await channel.close() }
-        for state in loopStates.values {
-            try? await state.eventLoop.submit { state.beginDraining() }.get()
-        }
         let deadline = ContinuousClock.now + configuration.timeouts.shutdownGrace
         var open = await openClientCount()
         logger.info("stopped accepting; draining", metadata: ["open_connections": "\(open)"])
