@@ -110,6 +110,13 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 2000
     )
 
+    // The harness's own allocations per iteration (to subtract): an empty measured loop.
+    Benchmark("harness baseline: empty loop") { benchmark in
+        benchmark.startMeasurement()
+        for i in benchmark.scaledIterations { blackHole(i) }
+        benchmark.stopMeasurement()
+    }
+
     let requests: [(String, String)] = [
         ("browser GET (10 fields)", Inputs.browserGET),
         ("25 fields, large cookies", Inputs.largeCookies),
