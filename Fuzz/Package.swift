@@ -11,9 +11,22 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "proxyd", path: ".."),
+        // FuzzTLSServerHandshake drives TLSServerHandler in an EmbeddedChannel.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // .executableTarget(name: "FuzzDNSMessage",
         //     dependencies: [.product(name: "DNSWire", package: "proxyd")]),
+        .executableTarget(
+            name: "FuzzTLSServerHandshake",
+            dependencies: [
+                .product(name: "TLSTerm", package: "proxyd"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"]
+        ),
     ]
 )
