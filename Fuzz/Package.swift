@@ -11,6 +11,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "proxyd", path: ".."),
+        // FuzzTLSServerHandshake drives TLSServerHandler in an EmbeddedChannel.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // HTTPCore: requests, responses and chunked bodies; whole vs split feeding must agree.
@@ -21,5 +24,16 @@ let package = Package(
         .executableTarget(name: "FuzzDNSMessage", dependencies: [.product(name: "DNSWire", package: "proxyd")], exclude: ["SEEDS"]),
         // SRVDiscovery: resolv.conf parser (any text -> config within glibc's caps, or an error naming a line).
         .executableTarget(name: "FuzzResolvConf", dependencies: [.product(name: "SRVDiscovery", package: "proxyd")]),
+        // TLSTerm: arbitrary bytes as a ClientHello and beyond; the handler never traps.
+        .executableTarget(
+            name: "FuzzTLSServerHandshake",
+            dependencies: [
+                .product(name: "TLSTerm", package: "proxyd"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"]
+        ),
     ]
 )

@@ -25,6 +25,9 @@ public final class CertificateStore: Sendable {
     private let wallClock: @Sendable () -> Int64
     private let current: Mutex<CertificateSnapshot>
     private let reloadState: Mutex<ReloadState>
+    /// Held for a whole reload, so a SIGHUP `reload()` and the watcher never load at the same
+    /// time (handshakes only ever take `current`, briefly).
+    private let reloading = Mutex(())
 
     private struct ReloadState {
         var detector: CertificateChangeDetector
@@ -125,6 +128,12 @@ public final class CertificateStore: Sendable {
     }
 
     private func performReload(fingerprints: [FileFingerprint]) throws(CertificateLoadError) {
+        try reloading.withLock { (_: inout Void) throws(CertificateLoadError) in
+            try performReloadLocked(fingerprints: fingerprints)
+        }
+    }
+
+    private func performReloadLocked(fingerprints: [FileFingerprint]) throws(CertificateLoadError) {
         let generation = current.withLock { $0.generation } + 1
         do {
             let snapshot = try Self.load(sources, configuration, logger, wallClock, fingerprints, generation: generation)

@@ -25,7 +25,8 @@ import Logging
 /// - **Errors** (bad record, not TLS at all, timeout): pending alert sent, ``TLSError`` fired
 ///   through `errorCaught`, channel closed. Nothing that arrives from the network can trap.
 /// - **Idle memory**: OpenSSL releases its record buffers when empty
-///   (SSL_MODE_RELEASE_BUFFERS) and oversized drained BIOs are replaced after every read burst.
+///   (SSL_MODE_RELEASE_BUFFERS) and drained memory BIOs, which keep their buffers, are
+///   replaced by empty ones after every read burst.
 public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer

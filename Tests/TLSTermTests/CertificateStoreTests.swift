@@ -237,6 +237,18 @@ struct CertificateStoreReloadTests {
         #expect(store.certificates.map(\.serialNumber) == ["31"])
     }
 
+    @Test("concurrent reloads (SIGHUP while the watcher loads) are serialised: each one counts")
+    func concurrentReloads() async throws {
+        let pki = try TestPKI()
+        let leaf = try pki.issue("c", commonName: "c.test", dnsNames: ["c.test"], serial: 0x51)
+        let store = try CertificateStore(sources: [.combinedPEM(leaf.combined)], logger: Logger(label: "test"))
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { try? store.reload() } }
+        }
+        #expect(store.status.generation == 9)
+        #expect(store.certificates.map(\.serialNumber) == ["51"])
+    }
+
     @Test("watch(every:) picks up a renewal by itself")
     func watchLoop() async throws {
         let pki = try TestPKI()

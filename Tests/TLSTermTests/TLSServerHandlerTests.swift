@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOEmbedded
+import Synchronization
 import Testing
 import TLSTerm
 
@@ -30,11 +31,25 @@ final class InboundRecorder: ChannelInboundHandler {
     }
 }
 
+/// A flag set from a future callback.
+final class CompletionFlag: Sendable {
+    private let state = Mutex(false)
+    func set() { state.withLock { $0 = true } }
+    var value: Bool { state.withLock { $0 } }
+}
+
 /// Sits where the socket would be: records `close(mode: .output)` and, like a real TCP
 /// half-close, leaves the channel open (EmbeddedChannel would close it entirely).
 final class TransportCloseRecorder: ChannelOutboundHandler {
     typealias OutboundIn = ByteBuffer
     var outputClosed = false
+    /// `read()` requests that reached the transport.
+    var readRequests = 0
+
+    func read(context: ChannelHandlerContext) {
+        readRequests += 1
+        context.read()
+    }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         if mode == .output {
@@ -146,6 +161,37 @@ struct TLSServerHandlerTests {
         try pair.handshake()
         #expect(try pair.clientReceives().text == "early-bird")
         try first.futureResult.wait()
+    }
+
+    @Test("the handler asks for reads while handshaking; afterwards reading is the application's call (backpressure)")
+    func readRequestsFollowTheApplication() throws {
+        let (_, context) = try context()
+        let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
+        try pair.handshake()
+        let duringHandshake = pair.transport.readRequests
+        #expect(duringHandshake > 0)
+        try pair.clientSends("one")
+        try pair.clientSends("two")
+        #expect(pair.transport.readRequests == duringHandshake)
+        pair.channel.read()
+        #expect(pair.transport.readRequests == duringHandshake + 1)
+        #expect(pair.recorder.plaintext == "onetwo")
+    }
+
+    @Test("a write's promise completes only once its ciphertext has gone to the transport")
+    func writePromiseFollowsCiphertext() throws {
+        let (_, context) = try context()
+        let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
+        try pair.handshake()
+        let promise = pair.channel.eventLoop.makePromise(of: Void.self)
+        pair.channel.write(ByteBuffer(string: "queued"), promise: promise)
+        // Not flushed: the ciphertext waits in the channel's outbound buffer, the promise too.
+        let completed = CompletionFlag()
+        promise.futureResult.whenComplete { _ in completed.set() }
+        #expect(completed.value == false)
+        pair.channel.flush()
+        #expect(completed.value)
+        #expect(try pair.clientReceives().text == "queued")
     }
 
     @Test("a large write is split into records and arrives whole")

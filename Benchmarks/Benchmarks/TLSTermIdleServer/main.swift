@@ -2,7 +2,9 @@
 // default (Mozilla intermediate) configuration in front of an echo handler, one event loop.
 // Usage: TLSTermIdleServer <combined.pem> [port] [plain]; prints "PORT <n>" once listening.
 // With `plain` the TLS handler is left out: the same server's cost per idle plain TCP
-// connection, to separate NIO's share from TLSTerm's.
+// connection, to separate NIO's share from TLSTerm's. TLSTERM_RECV_INITIAL=<bytes> sets the
+// child channels' AdaptiveRecvByteBufferAllocator initial size (NIO keeps the last receive
+// buffer per channel for reuse, 2048 bytes by default).
 import Foundation
 import Logging
 import NIOCore
@@ -36,6 +38,14 @@ let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let channel = try await ServerBootstrap(group: group)
     .serverChannelOption(.backlog, value: 4096)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+    .childChannelOption(
+        .recvAllocator,
+        value: AdaptiveRecvByteBufferAllocator(
+            minimum: 64,
+            initial: Int(ProcessInfo.processInfo.environment["TLSTERM_RECV_INITIAL"] ?? "") ?? 2048,
+            maximum: 65_536
+        )
+    )
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
             if !plain { try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: context)) }
