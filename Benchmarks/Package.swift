@@ -59,7 +59,8 @@ let package = Package(
             ],
             path: "Benchmarks/TLSTermBenchmarks", exclude: ["Fixtures"], plugins: benchmarkPlugins
         ),
-        // Not a benchmark suite: the TLS echo server scripts/tlsterm-idle-memory measures.
+        // Not a benchmark suite (so not under Benchmarks/, where the plugin looks): the TLS
+        // echo server scripts/tlsterm-idle-memory measures.
         .executableTarget(
             name: "TLSTermIdleServer",
             dependencies: [
@@ -68,7 +69,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Benchmarks/TLSTermIdleServer"
+            path: "Tools/TLSTermIdleServer"
         ),
     ]
 )
