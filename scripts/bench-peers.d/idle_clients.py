@@ -34,6 +34,8 @@ def main():
     p.add_argument("--count", type=int, default=1000)
     p.add_argument("--tls", action="store_true")
     p.add_argument("--hold", type=float, default=120.0)
+    p.add_argument("--no-request", action="store_true",
+                   help="only connect (and handshake): separates per-connection setup from what a request leaves behind")
     a = p.parse_args()
     ctx = None
     if a.tls:
@@ -45,7 +47,8 @@ def main():
         s = socket.create_connection(("127.0.0.1", a.port), timeout=10)
         if ctx is not None:
             s = ctx.wrap_socket(s, server_hostname="localhost")
-        one_request(s)
+        if not a.no_request:
+            one_request(s)
         held.append(s)
     print(f"ready {len(held)}", flush=True)
     deadline = time.monotonic() + a.hold
