@@ -7,6 +7,7 @@ connection, the state a browser or load balancer leaves behind. Prints "ready N"
 once every connection is idle, then holds them until stdin closes (or --hold seconds pass).
 """
 import argparse, socket, ssl, sys, time
+sys.dont_write_bytecode = True
 
 def one_request(sock):
     sock.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
