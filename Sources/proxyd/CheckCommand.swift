@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `proxyd check --config FILE`: validates a configuration (YAML or haproxy.cfg) without
 /// running it.
@@ -22,6 +23,19 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let loaded = try loadConfigurationOrExit(config)
         var standardError = StandardError()
+        // Certificates are part of the configuration: a missing or broken file must fail
+        // `check`, not only `run`.
+        var certificateErrors = 0
+        for listener in loaded.configuration.listeners {
+            guard let tls = listener.tls else { continue }
+            do {
+                _ = try ListenerTLS.context(for: tls, logger: Logger(label: "proxyd.check", factory: { _ in SwiftLogNoOpLogHandler() }))
+            } catch {
+                print("\(listener.location): error: listener '\(listener.name)': \(error)", to: &standardError)
+                certificateErrors += 1
+            }
+        }
+        if certificateErrors > 0 { throw ExitCode(1) }
         for warning in loaded.warnings { print(warning.description, to: &standardError) }
         if !quiet {
             print(try ConfigurationYAMLWriter.yaml(for: loaded.configuration), terminator: "")

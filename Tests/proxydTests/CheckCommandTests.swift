@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TLSTerm
 
 /// `proxyd check` as an operator runs it: the built binary, a file on disk, exit status and
 /// output.
@@ -29,7 +30,11 @@ struct CheckCommandTests {
 
     @Test("a valid file exits 0 and prints the resolved configuration")
     func validFile() throws {
-        let example = TestPaths.repository.appendingPathComponent("examples/ecs.yaml").path
+        // The ECS example with its certbot directory pointed at a generated certificate.
+        let certificate = try temporaryFile(try SelfSignedCertificate.combinedPEM(commonName: "yourdomain.com", alternativeNames: ["DNS:yourdomain.com"]), name: "site.pem")
+        let yaml = try String(contentsOf: TestPaths.repository.appendingPathComponent("examples/ecs.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "/etc/letsencrypt/live/yourdomain.com/", with: certificate.path)
+        let example = try temporaryFile(yaml).path
         let result = try run(["check", "--config", example])
         #expect(result.status == 0)
         #expect(result.out.contains("name: _hello-world-service.internal"))
@@ -44,6 +49,15 @@ struct CheckCommandTests {
         #expect(result.status == 1)
         #expect(result.out.isEmpty)
         #expect(result.err == "\(file.path):2:5: error: listener 'listener-80' sends requests to backend 'nope', which is not defined\n")
+    }
+
+    @Test("a TLS listener whose certificate file is missing fails check, naming the file")
+    func missingCertificate() throws {
+        let file = try temporaryFile("backends:\n  app:\n    servers: [\"127.0.0.1:9\"]\nlisteners:\n  - name: https\n    bind: 127.0.0.1:8443\n    tls: { certificates: [/nonexistent/site.pem] }\n    backend: app\n")
+        let result = try run(["check", "--config", file.path])
+        #expect(result.status == 1)
+        #expect(result.err.hasPrefix("\(file.path):5:5: error: listener 'https': "))
+        #expect(result.err.contains("/nonexistent/site.pem"))
     }
 
     @Test("a missing file names the file and the reason")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TLSTerm
 @testable import proxyd
 
 /// `proxyd convert`: the YAML it prints, read back by the YAML reader, is the same model the
@@ -101,9 +102,17 @@ struct HAProxyConvertTests {
 
     // MARK: The built binary
 
+    /// Runs proxyd in a directory holding `certs/yourdomain.pem` (a generated certificate), the
+    /// relative `crt` path of the seed, as HAProxy reads it from its working directory.
     private func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let workingDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-seed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workingDirectory.appendingPathComponent("certs"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: workingDirectory) }
+        let pem = try SelfSignedCertificate.combinedPEM(commonName: "yourdomain.com", alternativeNames: ["DNS:yourdomain.com", "DNS:*.yourdomain.com"])
+        try pem.write(to: workingDirectory.appendingPathComponent("certs/yourdomain.pem"), atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = TestPaths.proxydBinary
+        process.currentDirectoryURL = workingDirectory
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
