@@ -70,13 +70,13 @@ struct BackendHealthCheckerTests {
 
         let secondID = "127.0.0.1:\(second.port)"
         try backend.balancer.update([Endpoint(address: "127.0.0.1", port: first.port), Endpoint(address: "127.0.0.1", port: second.port)])
-        let probed = try await Self.eventually(within: .seconds(2)) {
+        let probed = try await Self.eventually(within: .seconds(6)) {
             checker.statuses().first { $0.endpointID == secondID }?.lastCheck?.result == .passed(status: 200)
         }
         #expect(probed)
 
         try backend.balancer.update([Endpoint(address: "127.0.0.1", port: second.port)])
-        let dropped = try await Self.eventually(within: .seconds(2)) { checker.statuses().map(\.endpointID) == [secondID] }
+        let dropped = try await Self.eventually(within: .seconds(6)) { checker.statuses().map(\.endpointID) == [secondID] }
         #expect(dropped)
     }
 
@@ -89,7 +89,7 @@ struct BackendHealthCheckerTests {
         let cancelled = ContinuousClock.now
         running.cancel()
         await running.value
-        #expect(ContinuousClock.now - cancelled < .milliseconds(500))
+        #expect(ContinuousClock.now - cancelled < .seconds(2))
         // Nothing is started after the run ended: once the last probe (timeout 100 ms) is
         // done, the snapshot stays the same.
         try await Task.sleep(for: .milliseconds(250))

@@ -131,7 +131,7 @@ struct HealthCheckEndToEndTests {
         defer { task3.stop() }
         let proxy = try await Self.startProxy(servers: [port1, port2, port3])
 
-        let allChecked = try await Self.eventually(within: .seconds(3)) {
+        let allChecked = try await Self.eventually(within: .seconds(10)) {
             let statuses = proxy.runtime.healthChecks.statuses()
             return statuses.count == 3 && statuses.allSatisfy { $0.lastCheck?.result == .passed(status: 200) }
         }
@@ -139,11 +139,12 @@ struct HealthCheckEndToEndTests {
 
         task2.kill9()
         let killedAt = ContinuousClock.now
-        let down = try await Self.eventually(within: .seconds(3)) { proxy.health(ofPort: port2) == .down(.failedChecks) }
+        let down = try await Self.eventually(within: .seconds(10)) { proxy.health(ofPort: port2) == .down(.failedChecks) }
         let tookDown = ContinuousClock.now - killedAt
         #expect(down)
-        // fall (2) × interval (200 ms, +10% jitter) plus a membership look (100 ms) and slack.
-        #expect(tookDown < .milliseconds(1200), "took \(tookDown) to mark the killed task down")
+        // fall (2) × interval (200 ms, +10% jitter) plus a membership look (100 ms) is ~0.6 s on
+        // an idle machine; the bound leaves room for the parallel suite's load.
+        #expect(tookDown < .seconds(3), "took \(tookDown) to mark the killed task down")
 
         let responses = try await Self.requests(30, through: proxy.address)
         #expect(responses.count == 30)
@@ -151,7 +152,7 @@ struct HealthCheckEndToEndTests {
         #expect(!responses.contains { $0.task == "task-2" })
         #expect(Set(responses.map(\.task)) == ["task-1", "task-3"])
 
-        let wentDown = try await Self.eventually(within: .seconds(1)) { !proxy.logs.lines(containing: "endpoint down").isEmpty }
+        let wentDown = try await Self.eventually(within: .seconds(5)) { !proxy.logs.lines(containing: "endpoint down").isEmpty }
         #expect(wentDown)
         let downLine = proxy.logs.lines(containing: "endpoint down").first
         #expect(downLine?.level == .warning)
@@ -160,18 +161,18 @@ struct HealthCheckEndToEndTests {
 
         // The same task restarted on its port: rise (2) passed checks bring it back.
         (task2, _) = try Self.startTask("task-2-again", port: port2)
-        let up = try await Self.eventually(within: .seconds(3)) { proxy.health(ofPort: port2) == .up }
+        let up = try await Self.eventually(within: .seconds(10)) { proxy.health(ofPort: port2) == .up }
         #expect(up)
         let after = try await Self.requests(30, through: proxy.address)
         #expect(after.allSatisfy { $0.status == 200 })
         #expect(after.contains { $0.task == "task-2-again" })
-        let cameUp = try await Self.eventually(within: .seconds(1)) {
+        let cameUp = try await Self.eventually(within: .seconds(5)) {
             proxy.logs.lines(containing: "endpoint up").contains { $0.metadata["endpoint"] == "127.0.0.1:\(port2)" }
         }
         #expect(cameUp)
 
         // Graceful shutdown cancels the checker along with discovery.
-        #expect(await proxy.stop() < .seconds(3))
+        #expect(await proxy.stop() < .seconds(10))
     }
 
     @Test("an endpoint whose health path answers 503 gets no requests while the tasks behind it serve all 30")
@@ -194,7 +195,7 @@ struct HealthCheckEndToEndTests {
         let port3 = try #require(unhealthy.localAddress?.port)
         let proxy = try await Self.startProxy(servers: [port1, port2, port3])
 
-        let down = try await Self.eventually(within: .seconds(3)) { proxy.health(ofPort: port3) == .down(.failedChecks) }
+        let down = try await Self.eventually(within: .seconds(10)) { proxy.health(ofPort: port3) == .down(.failedChecks) }
         #expect(down)
         let status = proxy.runtime.healthChecks.statuses().first { $0.endpointID == "127.0.0.1:\(port3)" }
         #expect(status?.lastCheck?.result == .failed(.unexpectedStatus(503, expected: 200...399)))
@@ -203,7 +204,7 @@ struct HealthCheckEndToEndTests {
         #expect(responses.count == 30)
         #expect(responses.allSatisfy { $0.status == 200 })
         #expect(Set(responses.map(\.task)) == ["task-1", "task-2"])
-        let reason = try await Self.eventually(within: .seconds(1)) {
+        let reason = try await Self.eventually(within: .seconds(5)) {
             proxy.logs.lines(containing: "endpoint down").contains { $0.metadata["reason"] == "failed (status 503 (expected 200-399))" }
         }
         #expect(reason)
