@@ -47,6 +47,12 @@ public struct HTTPMessageHead: Sendable, Hashable {
         return index.map { string(head.fields[$0].valueRange) }
     }
 
+    /// The value of the first field of a known kind (`.host`, `.upgrade`…): found by the
+    /// kind the parser already recorded, without comparing names.
+    public func firstValue(of known: HTTPKnownField) -> String? {
+        head.firstIndex(of: known).map { string(head.fields[$0].valueRange) }
+    }
+
     /// The bytes at `range` (offsets of `head`) as a slice, without copying.
     public func slice(_ range: Range<Int>) -> ByteBuffer {
         bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count) ?? ByteBuffer()

@@ -46,6 +46,8 @@ struct HTTPCodecTests {
         let parts = try Self.readParts(channel)
         guard parts.count == 4, case .head(let head) = parts[0] else { Issue.record("\(parts)"); return }
         #expect(head.methodName == "POST" && head.target == "/u" && head.firstValue("host") == "a")
+        #expect(head.firstValue(of: .host) == "a" && head.firstValue(of: .contentLength) == "5")
+        #expect(head.firstValue(of: .upgrade) == nil)
         #expect(parts[1] == .body(ByteBuffer(string: "hel")))
         #expect(parts[2] == .body(ByteBuffer(string: "lo")))
         #expect(parts[3] == .end(trailers: nil))

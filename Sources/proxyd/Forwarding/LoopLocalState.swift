@@ -13,8 +13,8 @@ final class LoopLocalState: @unchecked Sendable {
     private var pickers: [String: Picker<SplitMix64>] = [:]
     private var pools: [String: ConnectionPool<BackendConnection>] = [:]
     private let groups: [String: BackendGroup]
-    /// The client connections open on this loop, for graceful shutdown.
-    private var clients: [ObjectIdentifier: any Channel] = [:]
+    /// The client connections open on this loop: for their timeouts and graceful shutdown.
+    private var clients: [ObjectIdentifier: ProxyServerHandler] = [:]
     /// Set once shutdown began: new exchanges are not started, idle connections close.
     private(set) var isDraining = false
 
@@ -68,14 +68,14 @@ final class LoopLocalState: @unchecked Sendable {
         }
     }
 
-    func clientOpened(_ channel: any Channel) {
+    func clientOpened(_ handler: ProxyServerHandler) {
         eventLoop.assertInEventLoop()
-        clients[ObjectIdentifier(channel)] = channel
+        clients[ObjectIdentifier(handler)] = handler
     }
 
-    func clientClosed(_ channel: any Channel) {
+    func clientClosed(_ handler: ProxyServerHandler) {
         eventLoop.assertInEventLoop()
-        clients[ObjectIdentifier(channel)] = nil
+        clients[ObjectIdentifier(handler)] = nil
     }
 
     var openClientCount: Int {
@@ -83,20 +83,25 @@ final class LoopLocalState: @unchecked Sendable {
         return clients.count
     }
 
+    /// Acts on every client connection's passed deadlines (request head, keep-alive, client,
+    /// server, tunnel timeouts); ``ProxyRuntime`` calls it every 100 ms on each loop.
+    func checkTimeouts(now: NIODeadline) {
+        eventLoop.assertInEventLoop()
+        for handler in clients.values { handler.checkTimeouts(now: now) }
+    }
+
     /// Starts graceful shutdown on this loop: every client connection is told to finish its
     /// current exchange (if any) and close.
     func beginDraining() {
         eventLoop.assertInEventLoop()
         isDraining = true
-        for channel in clients.values {
-            channel.pipeline.fireUserInboundEventTriggered(ProxyDrainEvent())
-        }
+        for handler in clients.values { handler.beginDraining() }
     }
 
     /// Closes every client connection still open (the shutdown grace ran out).
     func closeClients() {
         eventLoop.assertInEventLoop()
-        for channel in clients.values { channel.close(promise: nil) }
+        for handler in clients.values { handler.closeConnection() }
     }
 
     func closeAll() {
@@ -112,7 +117,3 @@ extension TimeAmount {
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
-
-/// Tells a client connection that the proxy is shutting down: close when idle, or right after
-/// the exchange in flight (its response says `Connection: close`).
-struct ProxyDrainEvent: Sendable {}

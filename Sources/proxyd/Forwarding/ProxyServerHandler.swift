@@ -9,7 +9,28 @@ struct ListenerContext: Sendable {
     let router: RequestRouter
     let timeouts: TimeoutConfiguration
     let parserLimits: HTTPParserLimits
-    var isTLS: Bool { configuration.tls != nil }
+    let isTLS: Bool
+    // The timeouts as NIO time amounts, converted once rather than on every request.
+    let requestHeadTimeout: TimeAmount
+    let keepAliveTimeout: TimeAmount
+    let clientTimeout: TimeAmount
+    let serverTimeout: TimeAmount
+    let tunnelTimeout: TimeAmount
+    let connectTimeout: TimeAmount
+
+    init(configuration: ListenerConfiguration, router: RequestRouter, timeouts: TimeoutConfiguration, parserLimits: HTTPParserLimits) {
+        self.configuration = configuration
+        self.router = router
+        self.timeouts = timeouts
+        self.parserLimits = parserLimits
+        self.isTLS = configuration.tls != nil
+        self.requestHeadTimeout = TimeAmount(timeouts.requestHead)
+        self.keepAliveTimeout = TimeAmount(timeouts.keepAlive)
+        self.clientTimeout = TimeAmount(timeouts.client)
+        self.serverTimeout = TimeAmount(timeouts.server)
+        self.tunnelTimeout = TimeAmount(timeouts.tunnel)
+        self.connectTimeout = TimeAmount(timeouts.connect)
+    }
 }
 
 /// The last handler of a client connection, after HTTPCore's server codec: it routes each
@@ -54,20 +75,26 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var interimResponse = false
     /// The SNI name of a TLS connection, from TLSTerm's handshake event.
     private var serverName: String?
+    /// The connection's addresses, once the first request needed them.
+    private var peer: ConnectionFacts?
 
     // Pipelining and backpressure.
     private var queuedParts: [HTTPInboundPart] = []
     private var readsPaused = false
     private var readPending = false
 
-    // Timers.
+    // Timeouts. Deadlines are plain stored values that the loop's timeout sweep
+    // (``LoopLocalState/checkTimeouts(now:)``, every 100 ms) compares with the clock: arming
+    // one is a store, where an NIO timer per arm cost a heap insert, a cancel and several
+    // allocations on every request (a tenth of the proxy's CPU under keep-alive load).
     /// Between requests: the keep-alive timeout; from the first byte of a request until its
     /// head is complete: the request-head timeout (slowloris); while a request body arrives:
-    /// the client timeout, re-armed by every read.
-    private var idleTimer: Scheduled<Void>?
+    /// the client timeout, re-armed by every read; in a tunnel: the tunnel timeout.
+    private var idleDeadline: NIODeadline?
     private var idleTimerPurpose: IdleTimerPurpose = .requestHead
     private enum IdleTimerPurpose { case keepAlive, requestHead, clientBody, tunnel }
-    private var serverTimer: Scheduled<Void>?
+    /// No response head from the backend by then → 504.
+    private var serverDeadline: NIODeadline?
 
     init(listener: ListenerContext, loop: LoopLocalState) {
         self.listener = listener
@@ -78,7 +105,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead) }
+        if context.channel.isActive { armIdleTimer(listener.requestHeadTimeout, purpose: .requestHead) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -87,24 +114,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        loop.clientOpened(context.channel)
-        armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead)
+        loop.clientOpened(self)
+        armIdleTimer(listener.requestHeadTimeout, purpose: .requestHead)
         context.fireChannelActive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let handshake = event as? TLSHandshakeCompleted {
             serverName = handshake.session.serverName
-            return
-        }
-        if event is ProxyDrainEvent {
-            // Idle: close now. Busy: the response will carry `Connection: close` and the
-            // connection closes after it (see `requestKeepAlive` and `finishExchange`).
-            if machine.isIdle && queuedParts.isEmpty {
-                perform(machine.clientClosed())
-            } else {
-                requestKeepAlive = false
-            }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -129,7 +146,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        loop.clientClosed(context.channel)
+        loop.clientClosed(self)
         perform(machine.clientClosed())
         context.fireChannelInactive()
     }
@@ -158,15 +175,31 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         }
     }
 
+    /// Graceful shutdown began (``LoopLocalState/beginDraining()``). Idle: close now. Busy:
+    /// the response will carry `Connection: close` and the connection closes after it (see
+    /// `requestKeepAlive` and `finishExchange`).
+    func beginDraining() {
+        if machine.isIdle && queuedParts.isEmpty {
+            perform(machine.clientClosed())
+        } else {
+            requestKeepAlive = false
+        }
+    }
+
+    /// Closes the connection whatever it is doing (the shutdown grace ran out).
+    func closeConnection() {
+        context?.close(promise: nil)
+    }
+
     /// Raw bytes arrived from the client (before decoding); see ``ClientInputMonitor``.
     func clientBytesArrived() {
         if machine.isIdle {
             // The first byte of a new request: the head must now complete within its timeout.
-            if idleTimerPurpose == .keepAlive { armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead) }
+            if idleTimerPurpose == .keepAlive { armIdleTimer(listener.requestHeadTimeout, purpose: .requestHead) }
         } else if machine.isTunnel {
-            armIdleTimer(listener.timeouts.tunnel, purpose: .tunnel)
+            armIdleTimer(listener.tunnelTimeout, purpose: .tunnel)
         } else if !requestComplete {
-            armIdleTimer(listener.timeouts.client, purpose: .clientBody)
+            armIdleTimer(listener.clientTimeout, purpose: .clientBody)
         }
     }
 
@@ -175,11 +208,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private func handle(_ part: HTTPInboundPart) {
         switch part {
         case .head(let head):
-            idleTimer?.cancel()
-            idleTimer = nil
+            idleDeadline = nil
             requestHead(head)
             if !requestComplete && !machine.isIdle && head.framing != .none {
-                armIdleTimer(listener.timeouts.client, purpose: .clientBody)
+                armIdleTimer(listener.clientTimeout, purpose: .clientBody)
             }
         case .body(let bytes):
             if case .sendRequestBody = machine.requestBody() {
@@ -188,12 +220,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 heldRequestParts.append(.body(bytes))
             }
         case .end(let trailers):
-            if idleTimerPurpose == .clientBody {
-                idleTimer?.cancel()
-                idleTimer = nil
-            }
+            if idleTimerPurpose == .clientBody { idleDeadline = nil }
             requestComplete = true
-            readsPaused = true  // nothing more to read until the response is done
+            // Reads go on: a client that waits for its response sends nothing, and pausing
+            // (then resuming) reads here cost two epoll_ctl calls per request. A pipelined
+            // request that does arrive is queued and pauses reads then (`channelRead`).
             switch machine.requestEnd() {
             case .sendRequestEnd: backend?.handler.write(.end(trailers: trailers), flush: true)
             case .pauseClientReads: heldRequestParts.append(.end(trailers: trailers))
@@ -211,13 +242,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         requestKeepAlive = head.keepAlive && !loop.isDraining
         redirectLocation = nil
         backendName = nil
-        let remote = context.channel.remoteAddress
+        let peer = connectionFacts(context)
         let facts = RequestFacts(
-            target: head.target, host: head.firstValue("Host"), isTLS: listener.isTLS,
-            clientAddress: remote?.ipAddress ?? "", clientPort: remote?.port ?? 0,
-            listenerPort: context.channel.localAddress?.port ?? listener.configuration.bind.port,
-            serverName: serverName,
-            header: { [head] name in head.firstValue(name) }
+            target: head.target, host: head.firstValue(of: .host), isTLS: listener.isTLS,
+            clientAddress: peer.clientAddress, clientPort: peer.clientPort, listenerPort: peer.listenerPort,
+            serverName: serverName, headers: .head(head)
         )
         let bodiless = head.framing == .none
         switch listener.router.route(facts) {
@@ -242,7 +271,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                     case .remove(let name): try headerEdits.remove(name)
                     }
                 }
-                if head.head.requestsUpgrade, let upgrade = head.firstValue("Upgrade") {
+                if head.head.requestsUpgrade, let upgrade = head.firstValue(of: .upgrade) {
                     // RFC 9110 §7.8: the upgrade is offered to the next hop too, so its
                     // Connection and Upgrade fields pass although they are hop-by-hop.
                     try headerEdits.add("Connection", "upgrade")
@@ -257,11 +286,38 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             self.backendName = backendName
             hashKey = group.usesHashKey ? Self.hashKey(for: group.configuration.balance, facts: facts) : nil
             let info = ExchangeStateMachine.RequestInfo(
-                isIdempotent: [.get, .head, .options, .put, .delete, .trace].contains(head.method),
+                isIdempotent: Self.isIdempotent(head.method),
                 hasBody: !bodiless, keepAlive: head.keepAlive
             )
             perform(machine.requestHead(info, forwardTo: backendName, maxRetries: group.configuration.retries))
         }
+    }
+
+    /// RFC 9110 §9.2.2: the methods a retry on another connection cannot make happen twice.
+    private static func isIdempotent(_ method: HTTPMethod) -> Bool {
+        switch method {
+        case .get, .head, .options, .put, .delete, .trace: true
+        default: false
+        }
+    }
+
+    /// The client's address and the listener's port, read from the channel once per
+    /// connection (formatting an address costs allocations; a connection carries many requests).
+    private func connectionFacts(_ context: ChannelHandlerContext) -> ConnectionFacts {
+        if let peer { return peer }
+        let remote = context.channel.remoteAddress
+        let facts = ConnectionFacts(
+            clientAddress: remote?.ipAddress ?? "", clientPort: remote?.port ?? 0,
+            listenerPort: context.channel.localAddress?.port ?? listener.configuration.bind.port
+        )
+        peer = facts
+        return facts
+    }
+
+    private struct ConnectionFacts {
+        var clientAddress: String
+        var clientPort: Int
+        var listenerPort: Int
     }
 
     private static func hashKey(for balance: BalanceConfiguration, facts: RequestFacts) -> HashKey {
@@ -325,7 +381,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         let limits = listener.parserLimits
         BackendConnection.connect(
             host: endpoint.address, port: endpoint.port, endpointID: endpoint.id, on: context.eventLoop,
-            timeout: TimeAmount(listener.timeouts.connect), limits: limits
+            timeout: listener.connectTimeout, limits: limits
         ).assumeIsolated().whenComplete { result in
             switch result {
             case .success(let connection):
@@ -352,8 +408,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     private func finishExchange(backendReusable: Bool, keepClientAlive: Bool, context: ChannelHandlerContext) {
-        serverTimer?.cancel()
-        serverTimer = nil
+        serverDeadline = nil
         completeLease(outcome)
         releaseBackend(reusable: backendReusable)
         outgoingHead = nil
@@ -375,7 +430,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private func resumeClient(context: ChannelHandlerContext) {
         requestComplete = false
         readsPaused = false
-        armIdleTimer(queuedParts.isEmpty ? listener.timeouts.keepAlive : listener.timeouts.requestHead,
+        armIdleTimer(queuedParts.isEmpty ? listener.keepAliveTimeout : listener.requestHeadTimeout,
                      purpose: queuedParts.isEmpty ? .keepAlive : .requestHead)
         while !queuedParts.isEmpty {
             handle(queuedParts.removeFirst())
@@ -405,8 +460,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     private func writeLocalResponse(status: Int, keepAlive: Bool, context: ChannelHandlerContext) {
-        serverTimer?.cancel()
-        serverTimer = nil
+        serverDeadline = nil
         let parts = LocalResponse.parts(status: status, location: redirectLocation, close: !keepAlive, allocator: context.channel.allocator)
         redirectLocation = nil
         for part in parts.dropLast() { context.write(Self.wrapOutboundOut(part), promise: nil) }
@@ -430,8 +484,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         guard let context else { return }
         switch part {
         case .head(let head):
-            serverTimer?.cancel()
-            serverTimer = nil
+            serverDeadline = nil
             interimResponse = head.status < 200 && head.status != 101
             let action = machine.responseHead(status: head.status, keepAlive: head.keepAlive)
             if head.status >= 500 { outcome = .serverError }
@@ -452,7 +505,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                     // Raw bytes flow both ways from now on; the tunnel timeout replaces the others.
                     context.flush()
                     readsPaused = false
-                    armIdleTimer(listener.timeouts.tunnel, purpose: .tunnel)
+                    armIdleTimer(listener.tunnelTimeout, purpose: .tunnel)
                     if readPending {
                         readPending = false
                         context.read()
@@ -508,47 +561,48 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         }
     }
 
-    // MARK: Timers
+    // MARK: Timeouts
 
-    /// Arms the client-side timer for `purpose` (see `idleTimer`). When it fires, an idle or
-    /// half-sent request is closed: a client that cannot finish a head or a body in time holds
-    /// a connection for nothing (slowloris); a silent tunnel is closed both ways.
-    private func armIdleTimer(_ timeout: Duration, purpose: IdleTimerPurpose) {
-        guard let context else { return }
-        idleTimer?.cancel()
+    /// Arms the client-side deadline for `purpose` (see `idleDeadline`). When it passes, an
+    /// idle or half-sent request is closed: a client that cannot finish a head or a body in
+    /// time holds a connection for nothing (slowloris); a silent tunnel is closed both ways.
+    private func armIdleTimer(_ timeout: TimeAmount, purpose: IdleTimerPurpose) {
         idleTimerPurpose = purpose
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
-            self.idleTimer = nil
-            switch purpose {
-            case .keepAlive, .requestHead:
-                guard self.machine.isIdle else { return }
-            case .clientBody:
-                guard !self.requestComplete, !self.machine.isIdle else { return }
-            case .tunnel:
-                guard self.machine.isTunnel else { return }
-            }
-            self.perform(self.machine.clientClosed())
-        }
+        idleDeadline = .now() + timeout
     }
 
     /// The server timeout: no response head within `timeouts.server` → 504.
     private func armServerTimer() {
-        guard let context else { return }
-        serverTimer?.cancel()
-        serverTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(listener.timeouts.server)) {
-            self.serverTimer = nil
-            guard self.backend != nil else { return }
-            self.outcome = .connectionFailure
-            self.completeLease(.connectionFailure)
-            self.perform(self.machine.backendFailed(timedOut: true))
-        }
+        serverDeadline = .now() + listener.serverTimeout
     }
 
     private func cancelTimers() {
-        idleTimer?.cancel()
-        idleTimer = nil
-        serverTimer?.cancel()
-        serverTimer = nil
+        idleDeadline = nil
+        serverDeadline = nil
+    }
+
+    /// Called by the loop's timeout sweep: acts on every deadline that has passed.
+    func checkTimeouts(now: NIODeadline) {
+        if let deadline = serverDeadline, deadline <= now {
+            serverDeadline = nil
+            if backend != nil {
+                outcome = .connectionFailure
+                completeLease(.connectionFailure)
+                perform(machine.backendFailed(timedOut: true))
+            }
+        }
+        if let deadline = idleDeadline, deadline <= now {
+            idleDeadline = nil
+            switch idleTimerPurpose {
+            case .keepAlive, .requestHead:
+                guard machine.isIdle else { return }
+            case .clientBody:
+                guard !requestComplete, !machine.isIdle else { return }
+            case .tunnel:
+                guard machine.isTunnel else { return }
+            }
+            perform(machine.clientClosed())
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// What the router needs to know about one request and its connection.
 ///
 /// The forwarding pipeline fills this from the parsed head (HTTPCore) and the connection (TLS
@@ -14,11 +16,19 @@ struct RequestFacts: Sendable {
     var listenerPort: Int
     /// The SNI name the TLS client sent, if any.
     var serverName: String?
-    /// Looks up the last value of a request header by case-insensitive name.
-    var header: @Sendable (String) -> String?
+    /// Where header values come from: the parsed head itself on the hot path (nothing is
+    /// copied or captured until a rule asks for a header), or a function in tests.
+    var headers: HeaderSource
+
+    /// The request's header fields, looked up by case-insensitive name.
+    enum HeaderSource: Sendable {
+        case none
+        case head(HTTPMessageHead)
+        case lookup(@Sendable (String) -> String?)
+    }
 
     init(target: String, host: String?, isTLS: Bool, clientAddress: String, clientPort: Int, listenerPort: Int,
-         serverName: String? = nil, header: @escaping @Sendable (String) -> String? = { _ in nil }) {
+         serverName: String? = nil, headers: HeaderSource = .none) {
         self.target = target
         self.host = host
         self.isTLS = isTLS
@@ -26,7 +36,22 @@ struct RequestFacts: Sendable {
         self.clientPort = clientPort
         self.listenerPort = listenerPort
         self.serverName = serverName
-        self.header = header
+        self.headers = headers
+    }
+
+    init(target: String, host: String?, isTLS: Bool, clientAddress: String, clientPort: Int, listenerPort: Int,
+         serverName: String? = nil, header: @escaping @Sendable (String) -> String?) {
+        self.init(target: target, host: host, isTLS: isTLS, clientAddress: clientAddress, clientPort: clientPort,
+                  listenerPort: listenerPort, serverName: serverName, headers: .lookup(header))
+    }
+
+    /// The first value of a request header, by case-insensitive name.
+    func header(_ name: String) -> String? {
+        switch headers {
+        case .none: nil
+        case .head(let head): head.firstValue(name)
+        case .lookup(let lookup): lookup(name)
+        }
     }
 
     /// The path part of the target: everything before `?` or `#`.

@@ -109,11 +109,15 @@ final class ProxyRuntime: Service, Sendable {
     }
 
     /// Closes idle pooled connections past their timeout, and those of endpoints that left,
-    /// once a second on every loop.
+    /// once a second on every loop; checks client connections' timeouts every 100 ms (their
+    /// resolution: a deadline is acted on at most 100 ms late).
     private func startPoolSweeps() {
         for state in loopStates.values {
             state.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
                 state.sweep(now: .now())
+            }
+            state.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+                state.checkTimeouts(now: .now())
             }
         }
     }
