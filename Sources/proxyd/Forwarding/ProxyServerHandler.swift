@@ -67,7 +67,15 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var idleTimer: Scheduled<Void>?
     private var idleTimerPurpose: IdleTimerPurpose = .requestHead
     private enum IdleTimerPurpose { case keepAlive, requestHead, clientBody, tunnel }
+    /// Whether a byte of the next request head has arrived: a head timeout then answers 408;
+    /// a connection that never sent anything (a browser's preconnect) is closed silently.
+    private var headBytesSeen = false
     private var serverTimer: Scheduled<Void>?
+    /// While the client cannot take more response bytes: the client timeout, re-armed as long
+    /// as it keeps taking some (a slow reader is fine, a stopped one is cut).
+    private var writeStallTimer: Scheduled<Void>?
+    /// The bytes waiting to be written when `writeStallTimer` was last armed.
+    private var writeStallBuffered = 0
 
     init(listener: ListenerContext, loop: LoopLocalState) {
         self.listener = listener
@@ -146,7 +154,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        backend?.handler.setReadsPaused(!context.channel.isWritable)
+        let writable = context.channel.isWritable
+        backend?.handler.setReadsPaused(!writable)
+        if writable {
+            writeStallTimer?.cancel()
+            writeStallTimer = nil
+        } else if writeStallTimer == nil {
+            armWriteStallTimer()
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -163,6 +178,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         if machine.isIdle {
             // The first byte of a new request: the head must now complete within its timeout.
             if idleTimerPurpose == .keepAlive { armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead) }
+            headBytesSeen = true
         } else if machine.isTunnel {
             armIdleTimer(listener.timeouts.tunnel, purpose: .tunnel)
         } else if !requestComplete {
@@ -177,6 +193,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         case .head(let head):
             idleTimer?.cancel()
             idleTimer = nil
+            headBytesSeen = false
             requestHead(head)
             if !requestComplete && !machine.isIdle && head.framing != .none {
                 armIdleTimer(listener.timeouts.client, purpose: .clientBody)
@@ -522,6 +539,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             switch purpose {
             case .keepAlive, .requestHead:
                 guard self.machine.isIdle else { return }
+                if purpose == .requestHead && self.headBytesSeen && self.queuedParts.isEmpty {
+                    // Part of a head arrived but not the rest in time (slowloris): say so, as
+                    // HAProxy does for `timeout http-request`, and close.
+                    self.readsPaused = true
+                    self.perform(self.machine.answerLocally(status: 408, keepAlive: false))
+                    return
+                }
             case .clientBody:
                 guard !self.requestComplete, !self.machine.isIdle else { return }
             case .tunnel:
@@ -544,11 +568,35 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         }
     }
 
+    /// The client timeout for the response side: armed when the client stops taking response
+    /// bytes fast enough (the channel turned unwritable). When it fires, a client that took
+    /// some bytes meanwhile gets another period; one that took none is closed with its backend
+    /// connection, so a reader that stopped reading holds neither a connection nor buffered
+    /// response bytes for longer than `timeouts.client`.
+    private func armWriteStallTimer() {
+        guard let context else { return }
+        writeStallTimer?.cancel()
+        let channel = context.channel
+        writeStallBuffered = (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        writeStallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(listener.timeouts.client)) {
+            self.writeStallTimer = nil
+            guard self.context != nil, !channel.isWritable, channel.isActive else { return }
+            let buffered = (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+            if buffered < self.writeStallBuffered {
+                self.armWriteStallTimer()
+            } else {
+                self.perform(self.machine.clientClosed())
+            }
+        }
+    }
+
     private func cancelTimers() {
         idleTimer?.cancel()
         idleTimer = nil
         serverTimer?.cancel()
         serverTimer = nil
+        writeStallTimer?.cancel()
+        writeStallTimer = nil
     }
 }
 
