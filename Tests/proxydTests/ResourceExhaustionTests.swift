@@ -99,6 +99,7 @@ struct ResourceExhaustionTests {
         while !reader.endOfStream && ContinuousClock.now < drainDeadline {
             _ = reader.read(upTo: 1 << 20, wait: .milliseconds(200))
         }
+        print("slow reader: cut after \(reader.received) of \(size) bytes once it stopped reading")
         #expect(reader.endOfStream, "the stalled reader was never cut off")
         #expect(reader.received < size / 2, "received \(reader.received) of \(size) bytes: not cut")
         #expect(ProcessProbe.residentKiB(proxy.pid) - baseline < 16 * 1024)

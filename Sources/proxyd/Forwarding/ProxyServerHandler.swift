@@ -61,9 +61,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var readPending = false
 
     // Timers.
-    /// Between requests: the keep-alive timeout; from the first byte of a request until its
-    /// head is complete: the request-head timeout (slowloris); while a request body arrives:
-    /// the client timeout, re-armed by every read.
+    /// Between requests: the keep-alive timeout (closes silently); from the first byte of a
+    /// request until its head is complete: the request-head timeout (slowloris: 408, then
+    /// close); while a request body arrives: the client timeout, re-armed by every read.
     private var idleTimer: Scheduled<Void>?
     private var idleTimerPurpose: IdleTimerPurpose = .requestHead
     private enum IdleTimerPurpose { case keepAlive, requestHead, clientBody, tunnel }
