@@ -38,4 +38,20 @@ struct ListenerLimitConfigurationTests {
             #expect(messages.first?.hasPrefix("test.yaml:7:22: error: listeners[0].max_connections") == true, "\(messages)")
         }
     }
+
+    @Test("haproxy.cfg: a frontend's maxconn (or its defaults') becomes its listener's max_connections")
+    func haproxyFrontendMaxconn() throws {
+        let own = try HAProxyTestFiles.load(HAProxyTestFiles.file(front: ["maxconn 300"])).configuration
+        #expect(own.listeners.map(\.maxConnections) == [300])
+        let inherited = try HAProxyTestFiles.load(HAProxyTestFiles.file(prefix: ["defaults", "    mode http", "    maxconn 2000"])).configuration
+        #expect(inherited.listeners.map(\.maxConnections) == [2000])
+        let none = try HAProxyTestFiles.load(HAProxyTestFiles.file()).configuration
+        #expect(none.listeners.map(\.maxConnections) == [nil])
+    }
+
+    @Test("haproxy.cfg: maxconn in a backend is ignored with a warning, as HAProxy does")
+    func haproxyBackendMaxconnWarns() {
+        let warnings = HAProxyTestFiles.warnings(HAProxyTestFiles.file(back: ["maxconn 50"]))
+        #expect(warnings.contains { $0.hasPrefix("haproxy.cfg:5: warning: 'maxconn' is ignored in backend 'app'") }, "\(warnings)")
+    }
 }
