@@ -33,6 +33,7 @@ struct RunCommand: AsyncParsableCommand {
         bootstrapLogging(level: logLevel)
         let logger = Logger(label: "proxyd")
         for warning in loaded.warnings { logger.warning("\(warning)") }
+        Self.raiseOpenFileLimit(for: loaded.configuration, logger: logger)
         let threadCount = threads ?? loaded.configuration.threads ?? System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
         let runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, logger: logger)
@@ -44,5 +45,25 @@ struct RunCommand: AsyncParsableCommand {
         ))
         try await services.run()
         try? await group.shutdownGracefully()
+    }
+
+    /// Raises the soft open-file limit to the hard one (see ``OpenFileLimit``), logs the
+    /// result, and warns when the limit is below what `max_connections` can use.
+    static func raiseOpenFileLimit(for configuration: ProxyConfiguration, logger: Logger) {
+        guard let (before, after) = OpenFileLimit.raiseSoftToHard() else {
+            logger.warning("cannot read the open-file limit (RLIMIT_NOFILE)")
+            return
+        }
+        if before != after {
+            logger.info("raised the open-file limit", metadata: ["from": "\(before)", "to": "\(after)"])
+        } else {
+            logger.info("open-file limit", metadata: ["limit": "\(after)"])
+        }
+        let needed = OpenFileLimit.needed(maxConnections: configuration.limits.maxConnections)
+        if let soft = after.soft, soft < needed {
+            logger.warning("the open-file limit is below what limits.max_connections can use; accepts will back off on EMFILE", metadata: [
+                "limit": "\(soft)", "max_connections": "\(configuration.limits.maxConnections)", "needed": "\(needed)",
+            ])
+        }
     }
 }

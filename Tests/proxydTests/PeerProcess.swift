@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// A peer program running in the background for a test (a backend task, a DNS server),
 /// stopped by PID — SIGTERM, then SIGKILL — when the test is done or fails.
@@ -7,6 +8,8 @@ final class PeerProcess: @unchecked Sendable {
     // calls made here (terminate/kill by pid, isRunning, waitUntilExit).
     let process: Process
     private let output: Pipe
+    /// Everything read from the watched stream so far (see ``captureOutput()``).
+    private let captured = NIOLockedValueBox(Data())
     var pid: Int32 { process.processIdentifier }
 
     /// Starts `executable` and waits up to `timeout` for a line of its standard output
@@ -39,12 +42,33 @@ final class PeerProcess: @unchecked Sendable {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
                 buffer.append(chunk)
+                captured.withLockedValue { $0.append(chunk) }
                 let text = String(decoding: buffer, as: UTF8.self)
                 if let line = text.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
             }
         }
         stop()
         throw PeerError.notReady(String(decoding: buffer, as: UTF8.self))
+    }
+
+    /// Keeps reading the watched stream in the background from now on, so that a chatty
+    /// process (proxyd at `--log-level debug`) never blocks on a full pipe, and so that a test
+    /// can look at everything it wrote (``capturedOutput``). Call after ``waitForLine``.
+    func captureOutput() {
+        let captured = self.captured
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                return
+            }
+            captured.withLockedValue { $0.append(chunk) }
+        }
+    }
+
+    /// What the watched stream carried so far (with ``captureOutput()``, up to now).
+    var capturedOutput: String {
+        captured.withLockedValue { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Kills it at once, as ECS kills a task.

@@ -118,6 +118,7 @@ enum ConfigurationYAMLWriter {
         }
         if let backend = l.defaultBackend { entries.append(("backend", Node(backend))) }
         entries += [("forwarded_headers", bool(l.forwardedHeaders)), ("forwarded_rfc7239", bool(l.rfc7239Forwarded))]
+        if let max = l.maxConnections { entries.append(("max_connections", int(max))) }
         return map(entries)
     }
 

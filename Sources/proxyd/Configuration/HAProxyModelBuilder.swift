@@ -62,6 +62,9 @@ struct HAProxyModelBuilder {
         // has `option forwardfor`; proxyd decides per listener.
         let routed = Set([defaultBackend].compactMap { $0 } + proxy.routes.map(\.backend))
         let forwarded = proxy.settings.forwardFor?.value ?? !routed.isDisjoint(with: forwardForBackends)
+        if let maxconn = proxy.settings.maxConnections, proxy.binds.count > 1 {
+            diagnostics.warning("maxconn \(maxconn.value) applies to each of the \(proxy.binds.count) listeners of \(proxy.section.label) (HAProxy shares it between the binds)", line: maxconn.line)
+        }
         return proxy.binds.enumerated().map { index, bind in
             var listener = ListenerConfiguration(
                 name: proxy.binds.count == 1 ? name : "\(name)-\(index + 1)",
@@ -73,6 +76,7 @@ struct HAProxyModelBuilder {
             listener.routes = proxy.routes
             listener.defaultBackend = defaultBackend
             listener.forwardedHeaders = forwarded
+            listener.maxConnections = proxy.settings.maxConnections?.value
             return listener
         }
     }

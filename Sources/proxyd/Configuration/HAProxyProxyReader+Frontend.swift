@@ -13,7 +13,7 @@ extension HAProxyProxyReader {
         "thread": "proxyd runs every listener on every event loop",
         "tfo": "socket tuning is automatic",
         "defer-accept": "socket tuning is automatic",
-        "maxconn": "proxyd limits connections over all listeners with the global maxconn",
+        "maxconn": "proxyd limits a frontend's connections with the frontend's own maxconn",
         "backlog": "socket tuning is automatic",
         "ssl-max-ver": "proxyd offers up to TLS 1.3",
         "no-tls-tickets": "proxyd's TLS session defaults apply",

@@ -10,7 +10,6 @@ struct HAProxyProxyReader {
 
     /// Directives HAProxy has that proxyd accepts without effect, with the reason warned.
     private static let ignoredDirectives: [String: String] = [
-        "maxconn": "proxyd limits connections over all listeners with the global maxconn",
         "stats": "proxyd serves its stats page and admin API on the admin listener",
         "errorfile": "proxyd answers errors with its own short responses",
         "errorloc": "proxyd answers errors with its own short responses",
@@ -81,6 +80,15 @@ struct HAProxyProxyReader {
                     proxy.redirectRules.append(RequestRule(action: action, condition: condition, location: diagnostics.location(line: line.number)))
                 case "balance": proxy.settings.balance = .init(value: try balance(line.arguments), line: line.number)
                 case "hash-type": try hashType(line)
+                case "maxconn":
+                    // A frontend's own limit (HAProxy: defaults, frontend, listen).
+                    if section.kind == .backend {
+                        diagnostics.warning("'maxconn' is ignored in backend '\(section.name)', as by HAProxy: it limits a frontend's connections (per server: 'server … maxconn')", line: line.number)
+                        break
+                    }
+                    guard line.arguments.count == 1, let text = line.arguments.first else { throw HAProxyLineError("maxconn needs a number") }
+                    proxy.settings.maxConnections = .init(
+                        value: try HAProxyServerOptions.integer(text, option: "maxconn", in: 1...10_000_000), line: line.number)
                 case "retries":
                     guard line.arguments.count == 1, let text = line.arguments.first else { throw HAProxyLineError("retries needs a number") }
                     proxy.settings.retries = try HAProxyServerOptions.integer(text, option: "retries", in: 0...10)

@@ -24,4 +24,7 @@ struct HAProxyProxySettings: Sendable, Hashable {
     var expectedStatus: ClosedRange<Int>?
     var defaultServer = HAProxyServerOptions()
     var defaultBackend: Located<String>?
+    /// `maxconn` of a frontend or listen section (or their defaults): each of its listeners'
+    /// `max_connections`.
+    var maxConnections: Located<Int>?
 }

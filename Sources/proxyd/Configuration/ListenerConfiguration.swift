@@ -17,6 +17,10 @@ struct ListenerConfiguration: Sendable, Hashable {
     var forwardedHeaders = true
     /// Whether to also send RFC 7239 `Forwarded`.
     var rfc7239Forwarded = false
+    /// Open connections this listener may hold at once (nil: only the global
+    /// `limits.max_connections` applies). At the limit the listener stops accepting, like
+    /// the global limit, so one busy listener cannot take every slot from the others.
+    var maxConnections: Int?
     var location: SourceLocation
 }
 

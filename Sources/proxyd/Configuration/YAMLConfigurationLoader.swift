@@ -129,7 +129,7 @@ private struct YAMLSectionReader {
     func listener(index: Int, node: Node) -> ListenerConfiguration? {
         guard let m = YAMLMapping(
             node, path: "listeners[\(index)]",
-            allowedKeys: ["name", "bind", "tls", "rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239"],
+            allowedKeys: ["name", "bind", "tls", "rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections"],
             diagnostics: diagnostics
         ) else { return nil }
         guard let bind = m.bindAddress("bind") else {
@@ -144,6 +144,7 @@ private struct YAMLSectionReader {
         listener.defaultBackend = m.string("backend")
         listener.forwardedHeaders = m.bool("forwarded_headers") ?? true
         listener.rfc7239Forwarded = m.bool("forwarded_rfc7239") ?? false
+        listener.maxConnections = m.int("max_connections", in: 1...10_000_000)
         if let tls = m.mapping("tls", allowedKeys: ["certificates", "default_certificate", "alpn", "min_version"]) {
             var config = ListenerTLSConfiguration(certificates: tls.strings("certificates") ?? [])
             if config.certificates.isEmpty { tls.error("a TLS listener needs `certificates:` (a PEM file, a certbot live/ directory, or a directory of them)") }

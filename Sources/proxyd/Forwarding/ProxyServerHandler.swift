@@ -87,14 +87,23 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     // (``LoopLocalState/checkTimeouts(now:)``, every 100 ms) compares with the clock: arming
     // one is a store, where an NIO timer per arm cost a heap insert, a cancel and several
     // allocations on every request (a tenth of the proxy's CPU under keep-alive load).
-    /// Between requests: the keep-alive timeout; from the first byte of a request until its
-    /// head is complete: the request-head timeout (slowloris); while a request body arrives:
-    /// the client timeout, re-armed by every read; in a tunnel: the tunnel timeout.
+    /// Between requests: the keep-alive timeout (closes silently); from the first byte of a
+    /// request until its head is complete: the request-head timeout (slowloris: 408, then
+    /// close); while a request body arrives: the client timeout, re-armed by every read; in a
+    /// tunnel: the tunnel timeout.
     private var idleDeadline: NIODeadline?
     private var idleTimerPurpose: IdleTimerPurpose = .requestHead
     private enum IdleTimerPurpose { case keepAlive, requestHead, clientBody, tunnel }
+    /// Whether a byte of the next request head has arrived: a head timeout then answers 408;
+    /// a connection that never sent anything (a browser's preconnect) is closed silently.
+    private var headBytesSeen = false
     /// No response head from the backend by then → 504.
     private var serverDeadline: NIODeadline?
+    /// While the client cannot take more response bytes: the client timeout, re-armed as long
+    /// as it keeps taking some (a slow reader is fine, a stopped one is cut).
+    private var writeStallDeadline: NIODeadline?
+    /// The bytes waiting to be written when `writeStallDeadline` was last armed.
+    private var writeStallBuffered = 0
 
     init(listener: ListenerContext, loop: LoopLocalState) {
         self.listener = listener
@@ -163,7 +172,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        backend?.handler.setReadsPaused(!context.channel.isWritable)
+        let writable = context.channel.isWritable
+        backend?.handler.setReadsPaused(!writable)
+        if writable {
+            writeStallDeadline = nil
+        } else if writeStallDeadline == nil {
+            armWriteStallTimer()
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -196,6 +211,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         if machine.isIdle {
             // The first byte of a new request: the head must now complete within its timeout.
             if idleTimerPurpose == .keepAlive { armIdleTimer(listener.requestHeadTimeout, purpose: .requestHead) }
+            headBytesSeen = true
         } else if machine.isTunnel {
             armIdleTimer(listener.tunnelTimeout, purpose: .tunnel)
         } else if !requestComplete {
@@ -209,6 +225,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         switch part {
         case .head(let head):
             idleDeadline = nil
+            headBytesSeen = false
             requestHead(head)
             if !requestComplete && !machine.isIdle && head.framing != .none {
                 armIdleTimer(listener.clientTimeout, purpose: .clientBody)
@@ -576,9 +593,31 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         serverDeadline = .now() + listener.serverTimeout
     }
 
+    /// The client timeout for the response side: armed when the client stops taking response
+    /// bytes fast enough (the channel turned unwritable). When it passes, a client that took
+    /// some bytes meanwhile gets another period; one that took none is closed with its backend
+    /// connection, so a reader that stopped reading holds neither a connection nor buffered
+    /// response bytes for longer than `timeouts.client`.
+    private func armWriteStallTimer() {
+        guard let context else { return }
+        writeStallBuffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        writeStallDeadline = .now() + listener.clientTimeout
+    }
+
+    private func writeStallExpired() {
+        guard let channel = context?.channel, !channel.isWritable, channel.isActive else { return }
+        let buffered = (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        if buffered < writeStallBuffered {
+            armWriteStallTimer()
+        } else {
+            perform(machine.clientClosed())
+        }
+    }
+
     private func cancelTimers() {
         idleDeadline = nil
         serverDeadline = nil
+        writeStallDeadline = nil
     }
 
     /// Called by the loop's timeout sweep: acts on every deadline that has passed.
@@ -591,11 +630,22 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 perform(machine.backendFailed(timedOut: true))
             }
         }
+        if let deadline = writeStallDeadline, deadline <= now {
+            writeStallDeadline = nil
+            writeStallExpired()
+        }
         if let deadline = idleDeadline, deadline <= now {
             idleDeadline = nil
             switch idleTimerPurpose {
             case .keepAlive, .requestHead:
                 guard machine.isIdle else { return }
+                if idleTimerPurpose == .requestHead && headBytesSeen && queuedParts.isEmpty {
+                    // Part of a head arrived but not the rest in time (slowloris): say so, as
+                    // HAProxy does for `timeout http-request`, and close.
+                    readsPaused = true
+                    perform(machine.answerLocally(status: 408, keepAlive: false))
+                    return
+                }
             case .clientBody:
                 guard !requestComplete, !machine.isIdle else { return }
             case .tunnel:

@@ -1,16 +1,19 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
-/// The process-wide limit on open client connections (`limits.max_connections`), applied as
-/// backpressure at accept: at the limit, listeners stop accepting and new clients wait in the
-/// kernel's accept backlog instead of being reset — the proxy stays up and serves them as
-/// connections close. (A listener can overshoot by the connections accepted in one read
-/// burst, at most `maxMessagesPerRead` of the server channel.)
+/// A limit on open client connections — `limits.max_connections` over every listener, or a
+/// listener's own `max_connections` — applied as backpressure at accept: at the limit,
+/// listeners stop accepting and new clients wait in the kernel's accept backlog instead of
+/// being reset — the proxy stays up and serves them as connections close. (A listener can
+/// overshoot by the connections accepted in one read burst, at most `maxMessagesPerRead` of
+/// the server channel.)
 final class ConnectionLimiter: Sendable {
     let limit: Int
     private let open = Atomic<Int>(0)
-    /// Listeners that stopped accepting, to wake when a connection closes.
-    private let paused = Mutex<[@Sendable () -> Void]>([])
+    /// Listeners that stopped accepting, to wake when a connection closes; keyed by listener
+    /// handler so that a listener paused again before being woken is registered once.
+    private let paused = NIOLockedValueBox<[ObjectIdentifier: @Sendable () -> Void]>([:])
 
     init(limit: Int) {
         self.limit = limit
@@ -28,34 +31,35 @@ final class ConnectionLimiter: Sendable {
     }
 
     /// Registers a paused listener's resume action (it runs on any thread; it hops itself).
-    func whenBelowLimit(_ resume: @escaping @Sendable () -> Void) {
-        paused.withLock { $0.append(resume) }
+    func whenBelowLimit(_ listener: ObjectIdentifier, _ resume: @escaping @Sendable () -> Void) {
+        paused.withLockedValue { $0[listener] = resume }
         // A connection may have closed between the listener's check and this registration.
         if !isAtLimit { wakePausedListeners() }
     }
 
     private func wakePausedListeners() {
-        let wake = paused.withLock { paused in
-            defer { paused = [] }
+        let wake = paused.withLockedValue { paused in
+            defer { paused = [:] }
             return paused
         }
-        for resume in wake { resume() }
+        for resume in wake.values { resume() }
     }
 }
 
-/// The server channel's handler that holds back accepts while the limiter is at its limit
-/// and counts every accepted connection until it closes.
+/// The server channel's handler that holds back accepts while any of its limiters (the
+/// global one, and the listener's own if it has one) is at its limit, and counts every
+/// accepted connection in each until it closes.
 final class AcceptLimitHandler: ChannelDuplexHandler {
     typealias InboundIn = any Channel
     typealias InboundOut = any Channel
     typealias OutboundIn = Never
 
-    private let limiter: ConnectionLimiter
+    private let limiters: [ConnectionLimiter]
     private var readPending = false
     private var context: ChannelHandlerContext?
 
-    init(limiter: ConnectionLimiter) {
-        self.limiter = limiter
+    init(limiters: [ConnectionLimiter]) {
+        self.limiters = limiters
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -63,14 +67,17 @@ final class AcceptLimitHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let child = Self.unwrapInboundIn(data)
-        limiter.opened()
-        let limiter = self.limiter
-        child.closeFuture.whenComplete { _ in limiter.closed() }
+        for limiter in limiters { limiter.opened() }
+        let limiters = self.limiters
+        child.closeFuture.whenComplete { _ in
+            for limiter in limiters { limiter.closed() }
+        }
         context.fireChannelRead(data)
     }
 
     func read(context: ChannelHandlerContext) {
-        guard limiter.isAtLimit else {
+        let full = limiters.filter(\.isAtLimit)
+        guard !full.isEmpty else {
             context.read()
             return
         }
@@ -78,11 +85,15 @@ final class AcceptLimitHandler: ChannelDuplexHandler {
         readPending = true
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        limiter.whenBelowLimit {
-            eventLoop.execute { loopBound.value.resume() }
+        let id = ObjectIdentifier(self)
+        for limiter in full {
+            limiter.whenBelowLimit(id) {
+                eventLoop.execute { loopBound.value.resume() }
+            }
         }
     }
 
+    /// A limiter fell below its limit: read again, which pauses again if another is full.
     private func resume() {
         guard readPending, let context else { return }
         readPending = false

@@ -68,13 +68,13 @@ final class ProxyRuntime: Service, Sendable {
             )
             let loopStates = self.loopStates
             let tls = tlsContexts[listener.name]
-            let limiter = connectionLimiter
+            let limiters = [connectionLimiter] + (listener.maxConnections.map { [ConnectionLimiter(limit: $0)] } ?? [])
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(AcceptLimitHandler(limiter: limiter))
+                        try channel.pipeline.syncOperations.addHandler(AcceptLimitHandler(limiters: limiters))
                     }
                 }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
