@@ -24,6 +24,11 @@ public final class HTTPServerCodec: ChannelDuplexHandler, RemovableChannelHandle
     private var isDecoding = false
     private var failed = false
 
+    /// Whether received bytes are held that do not yet form a part: the start of a request
+    /// head, a chunk-size line, a trailer section. A server uses it to tell a connection that
+    /// is idle from one whose client is sending a head slowly (slowloris).
+    public var hasBufferedInput: Bool { decoder.unconsumed > 0 }
+
     /// Creates a codec enforcing `limits`.
     public init(limits: HTTPParserLimits = .default) {
         machine = HTTPServerCodecStateMachine(limits: limits)

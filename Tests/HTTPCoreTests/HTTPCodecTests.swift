@@ -37,6 +37,19 @@ struct HTTPCodecTests {
         return out
     }
 
+    @Test("the codec says when it holds the start of a head, and not once the head is complete")
+    func bufferedInput() throws {
+        let codec = HTTPServerCodec()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(codec)
+        #expect(!codec.hasBufferedInput)
+        try channel.writeInbound(ByteBuffer(string: "GET / HT"))
+        #expect(codec.hasBufferedInput)
+        try channel.writeInbound(ByteBuffer(string: "TP/1.1\r\nHost: a\r\n\r\n"))
+        #expect(!codec.hasBufferedInput)
+        #expect(try Self.readParts(channel).count == 2)
+    }
+
     @Test("a request split across reads arrives as head, body and end")
     func splitRequest() throws {
         let channel = try Self.serverChannel()

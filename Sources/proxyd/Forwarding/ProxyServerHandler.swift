@@ -4,7 +4,10 @@ import NIOCore
 import TLSTerm
 
 /// What a listener's connections share: routing, backends, timeouts, limits.
-struct ListenerContext: Sendable {
+///
+/// A class: every connection holds one reference rather than its own copy of the listener's
+/// configuration and router (that copy was most of a connection handler's 930 bytes).
+final class ListenerContext: Sendable {
     let configuration: ListenerConfiguration
     let router: RequestRouter
     let timeouts: TimeoutConfiguration
@@ -105,9 +108,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     /// The bytes waiting to be written when `writeStallDeadline` was last armed.
     private var writeStallBuffered = 0
 
-    init(listener: ListenerContext, loop: LoopLocalState) {
+    /// The connection's HTTP codec, asked whether it holds part of a request head.
+    private let codec: HTTPServerCodec
+
+    init(listener: ListenerContext, loop: LoopLocalState, codec: HTTPServerCodec) {
         self.listener = listener
         self.loop = loop
+        self.codec = codec
     }
 
     // MARK: Channel events
@@ -150,6 +157,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     /// burst sends them. (Without it a body larger than the channel's high-water mark would
     /// make the backend unwritable, pause client reads, and never be flushed.)
     func channelReadComplete(context: ChannelHandlerContext) {
+        clientBytesArrived()
         backend?.channel.flush()
         context.fireChannelReadComplete()
     }
@@ -206,10 +214,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         context?.close(promise: nil)
     }
 
-    /// Raw bytes arrived from the client (before decoding); see ``ClientInputMonitor``.
-    func clientBytesArrived() {
+    /// Bytes arrived from the client (called once per read burst, after the codec decoded
+    /// what it could). The codec only reports complete heads, so this is what makes a client
+    /// trickling a head (slowloris) or stalling in a body visible to the timeouts.
+    private func clientBytesArrived() {
         if machine.isIdle {
-            // The first byte of a new request: the head must now complete within its timeout.
+            // Part of a new request is held by the codec: the head must now complete in time.
+            guard codec.hasBufferedInput else { return }
             if idleTimerPurpose == .keepAlive { armIdleTimer(listener.requestHeadTimeout, purpose: .requestHead) }
             headBytesSeen = true
         } else if machine.isTunnel {
@@ -447,8 +458,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private func resumeClient(context: ChannelHandlerContext) {
         requestComplete = false
         readsPaused = false
-        armIdleTimer(queuedParts.isEmpty ? listener.keepAliveTimeout : listener.requestHeadTimeout,
-                     purpose: queuedParts.isEmpty ? .keepAlive : .requestHead)
+        // Idle only if nothing of a next request is waiting: a queued part or bytes the codec
+        // holds mean a head is on its way, which must complete within the request-head timeout.
+        let waiting = !queuedParts.isEmpty || codec.hasBufferedInput
+        armIdleTimer(waiting ? listener.requestHeadTimeout : listener.keepAliveTimeout,
+                     purpose: waiting ? .requestHead : .keepAlive)
         while !queuedParts.isEmpty {
             handle(queuedParts.removeFirst())
             if machine.isClosed || (requestComplete && !machine.isIdle) { return }

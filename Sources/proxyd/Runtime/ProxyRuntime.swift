@@ -91,12 +91,9 @@ final class ProxyRuntime: Service, Sendable {
                         if let tls {
                             try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls))
                         }
-                        let monitor = ClientInputMonitor()
-                        let proxy = ProxyServerHandler(listener: context, loop: state)
-                        monitor.observer = proxy
-                        try channel.pipeline.syncOperations.addHandler(monitor)
-                        try channel.pipeline.syncOperations.addHandler(HTTPServerCodec(limits: context.parserLimits))
-                        try channel.pipeline.syncOperations.addHandler(proxy)
+                        let codec = HTTPServerCodec(limits: context.parserLimits)
+                        try channel.pipeline.syncOperations.addHandler(codec)
+                        try channel.pipeline.syncOperations.addHandler(ProxyServerHandler(listener: context, loop: state, codec: codec))
                     }
                 }
                 .bind(host: listener.bind.host, port: listener.bind.port).get()
