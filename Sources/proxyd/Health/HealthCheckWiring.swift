@@ -5,15 +5,13 @@ import NIOCore
 /// configures a `health_check`, run side by side with discovery.
 ///
 /// Membership comes from discovery (or the file) through each balancer; health comes from
-/// these checks, independently. `ProxyRuntime.run()` runs this until graceful shutdown
-/// cancels it.
+/// these checks, independently. Each ``BackendRuntime`` runs its own checker (so a reload keeps
+/// those of unchanged backends); `ProxyRuntime.healthChecks` gathers the current ones.
 struct HealthCheckWiring: Sendable {
     let checkers: [BackendHealthChecker]
 
-    init(configuration: ProxyConfiguration, backends: [String: BackendGroup], group: any EventLoopGroup, logger: Logger) {
-        checkers = configuration.backends.compactMap { backend in
-            backends[backend.name].flatMap { BackendHealthChecker(backend: $0, group: group, logger: logger) }
-        }
+    init(checkers: [BackendHealthChecker]) {
+        self.checkers = checkers
     }
 
     /// Probes every backend's endpoints until the task is cancelled.

@@ -7,13 +7,23 @@ import Synchronization
 /// connections close. (A listener can overshoot by the connections accepted in one read
 /// burst, at most `maxMessagesPerRead` of the server channel.)
 final class ConnectionLimiter: Sendable {
-    let limit: Int
+    /// Changed by a reload that sets another `max_connections`.
+    private let currentLimit: Atomic<Int>
     private let open = Atomic<Int>(0)
     /// Listeners that stopped accepting, to wake when a connection closes.
     private let paused = Mutex<[@Sendable () -> Void]>([])
 
     init(limit: Int) {
-        self.limit = limit
+        self.currentLimit = Atomic(limit)
+    }
+
+    var limit: Int { currentLimit.load(ordering: .relaxed) }
+
+    /// Applies a reloaded `max_connections`; listeners held back by the old one resume if the
+    /// new one is higher.
+    func setLimit(_ limit: Int) {
+        currentLimit.store(limit, ordering: .relaxed)
+        if !isAtLimit { wakePausedListeners() }
     }
 
     var openConnections: Int { open.load(ordering: .relaxed) }
