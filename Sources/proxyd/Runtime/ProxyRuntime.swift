@@ -206,7 +206,9 @@ final class ProxyRuntime: Service, Sendable {
                         try channel.pipeline.syncOperations.addHandler(AcceptLimitHandler(limiter: limiter))
                     }
                 }
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                // `.tcpOption`: `.socketOption(.tcp_nodelay)` would set SOL_SOCKET option 1, SO_DEBUG, which
+                // needs CAP_NET_ADMIN — every accept failed once root was dropped.
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 // Idle connections are most connections: start reads at 512 bytes (the adaptive
                 // allocator grows for busy ones) and keep NIO's default of 4 reads per wake-up,
                 // which also sizes each channel's pooled receive buffers (bench-peers measured
