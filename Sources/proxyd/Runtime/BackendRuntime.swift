@@ -1,3 +1,4 @@
+import LoadBalance
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -24,10 +25,13 @@ final class BackendRuntime: Sendable {
 
     var name: String { group.name }
 
-    /// - Parameter dns: the resolver of the backend's `resolvers` section (SRV backends only).
-    init(configuration: BackendConfiguration, resolverSection: ResolverSection?, dns: DNSResolver?,
+    /// - Parameters:
+    ///   - dns: the resolver of the backend's `resolvers` section (SRV backends only).
+    ///   - seed: endpoints to start with until discovery answers (a replaced SRV backend's).
+    init(configuration: BackendConfiguration, resolverSection: ResolverSection?, dns: DNSResolver?, seed: [LoadBalance.Endpoint] = [],
          loops: [any EventLoop], group eventLoopGroup: any EventLoopGroup, logger: Logger) throws {
         let group = try BackendGroup(configuration: configuration)
+        if !seed.isEmpty { try group.balancer.update(seed) }
         self.group = group
         self.logger = logger
         self.healthChecker = BackendHealthChecker(backend: group, group: eventLoopGroup, logger: logger)

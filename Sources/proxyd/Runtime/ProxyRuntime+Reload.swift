@@ -67,7 +67,7 @@ extension ProxyRuntime {
         let kept = current.backends.filter { diff.keptBackends.contains($0.key) }
         let backends: [String: BackendRuntime]
         do {
-            backends = try Self.makeBackends(for: new, reusing: kept, resolvers: &resolvers, loops: loops, group: group, logger: logger)
+            backends = try Self.makeBackends(for: new, reusing: kept, previous: current.backends, resolvers: &resolvers, loops: loops, group: group, logger: logger)
         } catch {
             return .failure(error)
         }

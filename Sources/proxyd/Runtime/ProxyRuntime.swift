@@ -111,8 +111,13 @@ final class ProxyRuntime: Service, Sendable {
 
     /// The backends of `configuration`: those named in `reusing` are kept as they are, the
     /// others are built (not started).
+    ///
+    /// A replaced SRV backend that still follows the same SRV name starts with the endpoints
+    /// the one it replaces knows (`previous`): otherwise it would have none — every request a
+    /// 503 — until its new watcher's first answer.
     static func makeBackends(
         for configuration: ProxyConfiguration, reusing kept: [String: BackendRuntime],
+        previous: [String: BackendRuntime] = [:],
         resolvers: inout [String: (section: ResolverSection, dns: DNSResolver)],
         loops: [any EventLoop], group: any EventLoopGroup, logger: Logger
     ) throws(ReloadError) -> [String: BackendRuntime] {
@@ -138,9 +143,14 @@ final class ProxyRuntime: Service, Sendable {
                     }
                 }
             }
+            var seed: [LoadBalance.Endpoint] = []
+            if case .srv(let srv) = backend.membership, let replaced = previous[backend.name],
+               case .srv(let old) = replaced.group.configuration.membership, old.name == srv.name {
+                seed = replaced.group.balancer.status().filter { $0.health != .draining }.map(\.endpoint)
+            }
             do {
                 backends[backend.name] = try BackendRuntime(
-                    configuration: backend, resolverSection: section, dns: dns, loops: loops, group: group, logger: logger)
+                    configuration: backend, resolverSection: section, dns: dns, seed: seed, loops: loops, group: group, logger: logger)
             } catch {
                 throw .backend(name: backend.name, location: backend.location, problem: "\(error)")
             }
