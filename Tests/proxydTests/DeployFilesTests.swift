@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// `deploy/proxyd.service` is a unit systemd accepts, with the privileges the README promises.
-@Suite("systemd unit")
-struct SystemdUnitTests {
+/// The files of `deploy/`: a unit systemd accepts, with the privileges the README promises, and
+/// the EC2 box's configuration, valid once certbot has issued its certificate.
+@Suite("deploy/ files")
+struct DeployFilesTests {
     static var unit: URL { TestPaths.repository.appendingPathComponent("deploy/proxyd.service") }
 
     @Test("systemd-analyze verify accepts deploy/proxyd.service (pointed at the built binary)")
@@ -34,5 +35,25 @@ struct SystemdUnitTests {
         ] {
             #expect(lines.contains(expected), "missing \(expected)")
         }
+    }
+
+    @Test("deploy/proxyd.yaml passes proxyd check once a certbot lineage is at its path")
+    func configurationChecks() async throws {
+        let openssl = try ExternalTool.locate("openssl", package: "openssl")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-deploy-\(UUID().uuidString)")
+        let live = root.appendingPathComponent("live/example.com")
+        try FileManager.default.createDirectory(at: live, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let made = try await ExternalTool.run(openssl, [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=example.com",
+            "-keyout", live.appendingPathComponent("privkey.pem").path, "-out", live.appendingPathComponent("fullchain.pem").path,
+        ])
+        #expect(made.status == 0, "\(made.err)")
+        let yaml = try String(contentsOf: TestPaths.repository.appendingPathComponent("deploy/proxyd.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "/etc/letsencrypt", with: root.path)
+        let config = root.appendingPathComponent("proxyd.yaml")
+        try yaml.write(to: config, atomically: true, encoding: .utf8)
+        let check = try await ExternalTool.run(TestPaths.proxydBinary, ["check", "--quiet", "--config", config.path])
+        #expect(check.status == 0 && check.err == "\(config.path): configuration is valid\n", "\(check.err)")
     }
 }
