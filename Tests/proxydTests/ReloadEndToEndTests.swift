@@ -124,7 +124,8 @@ struct ReloadEndToEndTests {
         #expect(refused.status == 7, "a new connection to the removed listener is refused (curl: couldn't connect)")
         let answered = try await slow
         #expect(answered.out.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(answered.out) \(answered.err)")
-        #expect(answered.out.contains("Connection: close\r\n"))
+        // (It also says Connection: close when the reload was applied before its head was
+        // written; on a loaded machine that ordering is not guaranteed, so not asserted.)
         #expect(answered.out.hasSuffix("slept 1500 ms in task-1\n"))
         #expect(try await Curl.run(["http://\(fixture.address)/"]).out.hasPrefix("hello from task-1"))
     }
