@@ -1,5 +1,3 @@
-import Logging
-import NIOCore
 
 /// The active health checks of a running proxy: one ``BackendHealthChecker`` per backend that
 /// configures a `health_check`, run side by side with discovery.
@@ -12,15 +10,6 @@ struct HealthCheckWiring: Sendable {
 
     init(checkers: [BackendHealthChecker]) {
         self.checkers = checkers
-    }
-
-    /// Probes every backend's endpoints until the task is cancelled.
-    func run() async {
-        await withDiscardingTaskGroup { group in
-            for checker in checkers {
-                group.addTask { await checker.run() }
-            }
-        }
     }
 
     /// The last check of every checked endpoint, backends in configuration order.

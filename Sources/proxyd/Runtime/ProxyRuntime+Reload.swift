@@ -27,7 +27,10 @@ extension ProxyRuntime {
     ///   they close after their current (or, if idle, next) exchange, with `Connection: close`.
     /// - Unchanged backends keep everything (endpoints, health, pools, DNS watcher, checker);
     ///   changed and removed ones are stopped and their pools closed once idle.
-    /// - Certificates of unchanged TLS listeners are read again from disk.
+    /// - Certificates of kept TLS listeners are read again from disk (first, so a broken file
+    ///   refuses the reload; a store that did load its new files keeps them even if a later
+    ///   step refuses the reload — they are what is on disk, and its watcher would load them
+    ///   within seconds anyway).
     @discardableResult
     func reload(configuration: ProxyConfiguration, warnings: [String] = []) async throws(ReloadError) -> ReloadSummary {
         let result = await serialized { await self.apply(configuration, warnings: warnings) }
