@@ -33,17 +33,24 @@ extension ProxyRuntime {
     ///   within seconds anyway).
     @discardableResult
     func reload(configuration: ProxyConfiguration, warnings: [String] = []) async throws(ReloadError) -> ReloadSummary {
+        let started = ContinuousClock.now
         let result = await serialized { await self.apply(configuration, warnings: warnings) }
-        return try record(result).get()
+        return try record(result, took: ContinuousClock.now - started).get()
     }
 
     /// Logs and counts a reload's outcome; returns it (a refusal as the error, for `throw`).
-    private func record(_ result: Result<ReloadSummary, ReloadError>) -> Result<ReloadSummary, ReloadError> {
+    private func record(_ result: Result<ReloadSummary, ReloadError>, took duration: Duration? = nil) -> Result<ReloadSummary, ReloadError> {
         switch result {
         case .success(let summary):
             reloadStatistics.withLockedValue { $0.applied += 1 }
             for warning in summary.warnings { logger.warning("\(warning)") }
-            logger.info("reload applied", metadata: ["summary": "\(summary)"])
+            var metadata: Logger.Metadata = ["summary": "\(summary)"]
+            if let duration {
+                let (seconds, attoseconds) = duration.components
+                let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+                metadata["took_ms"] = "\((milliseconds * 100).rounded() / 100)"
+            }
+            logger.info("reload applied", metadata: metadata)
         case .failure(let error):
             reloadStatistics.withLockedValue {
                 $0.refused += 1
