@@ -35,6 +35,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Until the SIGHUP handler is installed below, a reload signal (systemd may send one
+        // as soon as the process exists) is ignored instead of killing the process.
+        signal(SIGHUP, SIG_IGN)
         let loaded = try loadConfigurationOrExit(config)
         bootstrapLogging(level: logLevel)
         let logger = Logger(label: "proxyd")
