@@ -114,6 +114,11 @@ struct ReloadEndToEndTests {
                 backend: hello
             """
         try fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: servers, generation: "one", extraListeners: second))
+        // The fixture waited for the first listener; the second binds right after it.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, (try? TestSocket(host: "127.0.0.1", port: port)) == nil {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(try await Curl.run(["http://127.0.0.1:\(port)/"]).out.hasPrefix("hello from task-1"))
 
         async let slow = Curl.run(["-i", "http://127.0.0.1:\(port)/sleep/1500"])
