@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The `proxyd` command line. `run` and `demo` join `check` and `convert` as the daemon lands.
-@main
 struct ProxydCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxyd",

@@ -4,9 +4,15 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import UnixSignals
 
 /// `proxyd run --config FILE`: runs the proxy until SIGTERM or SIGINT, then shuts down
-/// gracefully (stop accepting, finish in-flight requests, exit 0).
+/// gracefully (stop accepting, finish in-flight requests, exit 0). SIGHUP reloads the file
+/// (see `ProxyRuntime.reload`).
+///
+/// Start-up order: load and validate the file (certificates included), trap SIGHUP, bind every
+/// listener, then drop root to `user:` if set — so privileged ports are bound while they can
+/// be, and nothing after binding runs as root.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -29,6 +35,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Until the SIGHUP handler is installed below, a reload signal (systemd may send one
+        // as soon as the process exists) is ignored instead of killing the process.
+        signal(SIGHUP, SIG_IGN)
         let loaded = try loadConfigurationOrExit(config)
         bootstrapLogging(level: logLevel)
         let logger = Logger(label: "proxyd")
@@ -36,10 +45,28 @@ struct RunCommand: AsyncParsableCommand {
         Self.raiseOpenFileLimit(for: loaded.configuration, logger: logger)
         let threadCount = threads ?? loaded.configuration.threads ?? System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
-        let runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, logger: logger)
-        try await runtime.bindListeners()
+        // Trapped before binding: a SIGHUP sent early must not kill the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let runtime: ProxyRuntime
+        do {
+            runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, configurationPath: config, logger: logger)
+            try await runtime.bindListeners()
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        if let user = loaded.configuration.user {
+            do {
+                let identity = try PrivilegeDrop.drop(toUser: user, group: loaded.configuration.group)
+                logger.info("running as user \(identity.user)", metadata: ["uid": "\(identity.uid)", "gid": "\(identity.gid)"])
+            } catch {
+                logger.critical("cannot start: \(error)")
+                throw ExitCode(1)
+            }
+        }
         let services = ServiceGroup(configuration: .init(
-            services: [.init(service: runtime)],
+            // Shut down in reverse order: reloads stop before the proxy drains.
+            services: [.init(service: runtime), .init(service: ReloadOnSignal(runtime: runtime, signals: hangups))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

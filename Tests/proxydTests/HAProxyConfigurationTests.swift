@@ -49,7 +49,6 @@ struct HAProxySeedTests {
         #expect(try seed().warnings.map(\.description) == [
             "\(file):7: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
             "\(file):8: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
-            "\(file):11: warning: 'group' is ignored: proxyd keeps the primary group of its user",
             "\(file):12: warning: 'daemon' is ignored: proxyd stays in the foreground; run it under systemd",
             "\(file):13: warning: 'stats' is ignored: proxyd serves stats and its admin API on the admin listener",
             "\(file):14: warning: 'ssl-default-bind-ciphers' is ignored: proxyd's TLS defaults apply (Mozilla intermediate: TLS 1.2 and 1.3 with its cipher list)",
@@ -129,6 +128,7 @@ struct HAProxySeedTests {
         #expect(config.timeouts == timeouts)
         #expect(config.limits.maxConnections == 4096)
         #expect(config.user == "haproxy")
+        #expect(config.group == "haproxy")
         #expect(config.accessLog == AccessLogConfiguration(format: .httplog, path: nil))
         #expect(config.threads == nil)
     }

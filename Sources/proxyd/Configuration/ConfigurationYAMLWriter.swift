@@ -44,6 +44,7 @@ enum ConfigurationYAMLWriter {
         }
         if let threads = c.threads { pairs.append(("threads", int(threads))) }
         if let user = c.user { pairs.append(("user", Node(user))) }
+        if let group = c.group { pairs.append(("group", Node(group))) }
         return .mapping(.init(pairs))
     }
 

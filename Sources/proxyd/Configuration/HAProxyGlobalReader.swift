@@ -17,7 +17,6 @@ struct HAProxyGlobalReader {
     private static let ignored: [String: String] = [
         "daemon": "proxyd stays in the foreground; run it under systemd",
         "master-worker": "proxyd is one process; reload it with SIGHUP",
-        "group": "proxyd keeps the primary group of its user",
         "log": "proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
         "log-send-hostname": "proxyd does not send logs to syslog",
         "log-tag": "proxyd does not send logs to syslog",
@@ -70,6 +69,8 @@ struct HAProxyGlobalReader {
                     configuration.limits.maxConnections = try HAProxyServerOptions.integer(try single(arguments, line), option: "maxconn", in: 1...10_000_000)
                 case "user":
                     configuration.user = try single(arguments, line)
+                case "group":
+                    configuration.group = try single(arguments, line)
                 case "nbthread":
                     configuration.threads = try HAProxyServerOptions.integer(try single(arguments, line), option: "nbthread", in: 1...1024)
                 case "hard-stop-after":

@@ -13,8 +13,11 @@ struct ProxyConfiguration: Sendable, Hashable {
     var accessLog: AccessLogConfiguration?
     /// Event loops; nil means one per core.
     var threads: Int?
-    /// Drop privileges to this user after binding the listeners.
+    /// Drop privileges to this user after binding the listeners (needs root; see
+    /// ``PrivilegeDrop``).
     var user: String?
+    /// The group to switch to with `user`; nil means the user's primary group.
+    var group: String?
 
     func backend(named name: String) -> BackendConfiguration? { backends.first { $0.name == name } }
     func resolver(named name: String) -> ResolverSection? { resolvers.first { $0.name == name } }

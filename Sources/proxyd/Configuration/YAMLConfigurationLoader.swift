@@ -43,7 +43,7 @@ enum YAMLConfigurationLoader {
     }
 
     private enum TopLevel {
-        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user"]
+        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group"]
     }
 
     /// Turns a Yams syntax error into a diagnostic at the position libyaml reported.
@@ -121,6 +121,7 @@ private struct YAMLSectionReader {
         }
         configuration.threads = top.int("threads", in: 1...1024)
         configuration.user = top.string("user")
+        configuration.group = top.string("group")
         return configuration
     }
 

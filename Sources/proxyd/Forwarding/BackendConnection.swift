@@ -34,7 +34,7 @@ final class BackendConnection: PoolableConnection {
                         timeout: TimeAmount, limits: HTTPParserLimits) -> EventLoopFuture<BackendConnection> {
         ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(HTTPClientCodec(limits: limits))

@@ -27,6 +27,9 @@ final class ConnectionPool<Connection: PoolableConnection> {
     private var idle: [String: [IdleEntry]] = [:]
     let maxIdlePerEndpoint: Int
     let idleTimeout: TimeAmount
+    /// Set when the backend left the configuration (a reload): released connections are
+    /// closed instead of kept.
+    var isClosed = false
 
     init(maxIdlePerEndpoint: Int, idleTimeout: TimeAmount) {
         self.maxIdlePerEndpoint = maxIdlePerEndpoint
@@ -57,7 +60,7 @@ final class ConnectionPool<Connection: PoolableConnection> {
     /// reusable or when the endpoint already has `maxIdlePerEndpoint` idle connections (then
     /// the oldest idle one goes).
     func release(_ connection: Connection, endpoint: String, now: NIODeadline) {
-        guard connection.isReusable, maxIdlePerEndpoint > 0 else {
+        guard connection.isReusable, maxIdlePerEndpoint > 0, !isClosed else {
             connection.close()
             return
         }

@@ -1,71 +1,78 @@
 import LoadBalance
 import NIOCore
 
-/// What each event loop keeps for itself so that forwarding takes no lock: a ``Picker`` per
-/// backend (its own snapshot cache, round-robin cursor and random generator) and a
-/// keep-alive ``ConnectionPool`` per backend.
+/// What a client connection on one event loop uses of its configuration generation: the
+/// backends by name (each a ``LoopBackend`` with the loop's own picker and pool), so that
+/// forwarding takes no lock, and the loop's ``LoopConnections`` registry.
 ///
-/// `@unchecked Sendable`: the registry holding these is shared, but each instance is only
+/// One per generation and loop. A connection keeps the one it was accepted with until it
+/// closes, so a reload never changes the backends under an exchange in flight. When a reload
+/// replaces the generation, it is *retired*: each of its connections finishes the exchange in
+/// flight (or its next one, if idle) with `Connection: close`, so keep-alive clients reconnect
+/// to the new configuration without a failed request.
+///
+/// `@unchecked Sendable`: the registries holding these are shared, but each instance is only
 /// ever used on its own `eventLoop` — every entry point asserts it — which is NIO's
 /// confinement model for channel handlers too.
 final class LoopLocalState: @unchecked Sendable {
     let eventLoop: any EventLoop
-    private var pickers: [String: Picker<SplitMix64>] = [:]
-    private var pools: [String: ConnectionPool<BackendConnection>] = [:]
-    private let groups: [String: BackendGroup]
-    /// The client connections open on this loop: for their timeouts and graceful shutdown.
-    private var clients: [ObjectIdentifier: ProxyServerHandler] = [:]
-    /// Set once shutdown began: new exchanges are not started, idle connections close.
-    private(set) var isDraining = false
+    let connections: LoopConnections
+    private let backends: [String: LoopBackend]
+    private var isRetired = false
 
-    init(eventLoop: any EventLoop, groups: [String: BackendGroup]) {
-        self.eventLoop = eventLoop
-        self.groups = groups
-        for (name, group) in groups {
-            pickers[name] = group.balancer.makePicker()
-            pools[name] = ConnectionPool(
-                maxIdlePerEndpoint: group.configuration.pool.maxIdlePerEndpoint,
-                idleTimeout: TimeAmount(group.configuration.pool.idleTimeout)
-            )
-        }
+    init(connections: LoopConnections, backends: [String: LoopBackend]) {
+        self.eventLoop = connections.eventLoop
+        self.connections = connections
+        self.backends = backends
     }
 
-    func group(named name: String) -> BackendGroup? { groups[name] }
+    func group(named name: String) -> BackendGroup? { backends[name]?.group }
 
     /// Picks an endpoint of `backend`, skipping `excluding` (endpoints that already failed
     /// this request) with a bounded number of extra picks.
     func pick(backend: String, key: HashKey?, excluding: Set<String>) -> PickResult? {
         eventLoop.assertInEventLoop()
-        guard var picker = pickers[backend] else { return nil }
-        defer { pickers[backend] = picker }
-        var result = picker.pick(key: key)
-        var extraPicks = excluding.isEmpty ? 0 : excluding.count + 2
-        while extraPicks > 0, let lease = result.lease, excluding.contains(lease.endpoint.id) {
-            lease.complete(.cancelled)
-            extraPicks -= 1
-            result = picker.pick(key: nil)
-        }
-        if let lease = result.lease, excluding.contains(lease.endpoint.id) {
-            lease.complete(.cancelled)
-            return .noEndpoint(.noEndpoints)
-        }
-        return result
+        return backends[backend]?.pick(key: key, excluding: excluding)
     }
 
     func pool(for backend: String) -> ConnectionPool<BackendConnection>? {
         eventLoop.assertInEventLoop()
-        return pools[backend]
+        return backends[backend]?.pool
     }
 
-    /// Closes expired idle connections and those of endpoints that left their backend.
-    func sweep(now: NIODeadline) {
+    /// True once shutdown began or this generation was replaced: new exchanges say
+    /// `Connection: close`.
+    var isDraining: Bool {
         eventLoop.assertInEventLoop()
-        for (name, pool) in pools {
-            pool.closeExpired(now: now)
-            if let group = groups[name] {
-                pool.retain(endpoints: Set(group.balancer.status().map(\.endpoint.id)))
-            }
-        }
+        return isRetired || connections.isDraining
+    }
+
+    /// A reload replaced this generation (see the type's comment).
+    func retire() {
+        eventLoop.assertInEventLoop()
+        isRetired = true
+    }
+
+    func clientOpened(_ handler: ProxyServerHandler) { connections.clientOpened(handler) }
+    func clientClosed(_ handler: ProxyServerHandler) { connections.clientClosed(handler) }
+}
+
+/// The client connections open on one event loop, whatever generation they belong to, and the
+/// loop's backends to sweep; for graceful shutdown and pool expiry. One per loop for the
+/// process's life.
+///
+/// `@unchecked Sendable`: used only on `eventLoop`, as ``LoopLocalState``.
+final class LoopConnections: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    /// The client connections open on this loop: for their timeouts and graceful shutdown.
+    private var clients: [ObjectIdentifier: ProxyServerHandler] = [:]
+    /// The current configuration's backends on this loop, swept once a second.
+    private var sweepable: [ObjectIdentifier: LoopBackend] = [:]
+    /// Set once shutdown began: new exchanges are not started, idle connections close.
+    private(set) var isDraining = false
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
     }
 
     func clientOpened(_ handler: ProxyServerHandler) {
@@ -90,6 +97,23 @@ final class LoopLocalState: @unchecked Sendable {
         for handler in clients.values { handler.checkTimeouts(now: now) }
     }
 
+    /// Makes `added` the swept backends in place of `removed`, retiring the removed ones (their
+    /// idle connections close now, busy ones after their exchange).
+    func replaceBackends(adding added: [LoopBackend], retiring removed: [LoopBackend]) {
+        eventLoop.assertInEventLoop()
+        for backend in removed {
+            sweepable[ObjectIdentifier(backend)] = nil
+            backend.retire()
+        }
+        for backend in added { sweepable[ObjectIdentifier(backend)] = backend }
+    }
+
+    /// Closes expired idle connections and those of endpoints that left their backend.
+    func sweep(now: NIODeadline) {
+        eventLoop.assertInEventLoop()
+        for backend in sweepable.values { backend.sweep(now: now) }
+    }
+
     /// Starts graceful shutdown on this loop: every client connection is told to finish its
     /// current exchange (if any) and close.
     func beginDraining() {
@@ -104,9 +128,10 @@ final class LoopLocalState: @unchecked Sendable {
         for handler in clients.values { handler.closeConnection() }
     }
 
+    /// Closes every idle pooled connection (shutdown).
     func closeAll() {
         eventLoop.assertInEventLoop()
-        for pool in pools.values { pool.closeAll() }
+        for backend in sweepable.values { backend.pool.closeAll() }
     }
 }
 

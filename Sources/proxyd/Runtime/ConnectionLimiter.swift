@@ -9,14 +9,24 @@ import Synchronization
 /// overshoot by the connections accepted in one read burst, at most `maxMessagesPerRead` of
 /// the server channel.)
 final class ConnectionLimiter: Sendable {
-    let limit: Int
-    private let open = Atomic<Int>(0)
+    /// Changed by a reload that sets another `max_connections`.
+    private let currentLimit: Synchronization.Atomic<Int>
+    private let open = Synchronization.Atomic<Int>(0)
     /// Listeners that stopped accepting, to wake when a connection closes; keyed by listener
     /// handler so that a listener paused again before being woken is registered once.
     private let paused = NIOLockedValueBox<[ObjectIdentifier: @Sendable () -> Void]>([:])
 
     init(limit: Int) {
-        self.limit = limit
+        self.currentLimit = Synchronization.Atomic(limit)
+    }
+
+    var limit: Int { currentLimit.load(ordering: .relaxed) }
+
+    /// Applies a reloaded `max_connections`; listeners held back by the old one resume if the
+    /// new one is higher.
+    func setLimit(_ limit: Int) {
+        currentLimit.store(limit, ordering: .relaxed)
+        if !isAtLimit { wakePausedListeners() }
     }
 
     var openConnections: Int { open.load(ordering: .relaxed) }

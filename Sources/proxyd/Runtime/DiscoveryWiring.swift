@@ -4,51 +4,38 @@ import Logging
 import NIOCore
 import SRVDiscovery
 
-/// Turns the configuration's `resolvers` sections and SRV backends into running watchers:
-/// one ``DNSResolver`` per section (identical queries in flight are shared), one
-/// ``EndpointWatcher`` per SRV backend, each of whose sets replaces its balancer's membership.
+/// Turns an SRV backend into a running watcher: its ``EndpointWatcher`` over the resolver of
+/// its `resolvers` section (one ``DNSResolver`` per section, so identical queries in flight
+/// are shared), each of whose sets replaces the backend balancer's membership.
 ///
 /// Membership comes from DNS; health comes from checks and passive detection in LoadBalance,
 /// independently — an endpoint that stays in DNS keeps its counters and health across
-/// updates, a removed one drains.
-struct DiscoveryWiring: Sendable {
-    struct Watch: Sendable {
-        let backend: BackendGroup
-        let watcher: EndpointWatcher<ContinuousClock>
+/// updates, a removed one drains. Each backend's watcher lives as long as the backend's
+/// configuration is unchanged (``BackendRuntime``), across reloads.
+enum DiscoveryWiring {
+    /// The watcher of an SRV backend, asking `dns`.
+    static func watcher(for srv: SRVMembership, section: ResolverSection, dns: DNSResolver, logger: Logger) -> EndpointWatcher<ContinuousClock> {
+        let preference: SRVResolver.AddressPreference = switch srv.addressPreference {
+        case .ipv4: .ipv4
+        case .ipv6: .ipv6
+        case .both: .both
+        }
+        let resolver = SRVResolver(resolver: dns, addressPreference: preference, logger: logger)
+        return EndpointWatcher(
+            name: srv.name, resolver: resolver,
+            configuration: .init(
+                minimumRefresh: section.minimumTTL, maximumRefresh: section.maximumTTL,
+                grace: section.removalGrace, failureHold: section.holdOnFailure, emptyHold: section.holdOnNXDomain
+            ),
+            logger: logger
+        )
     }
 
-    let watches: [Watch]
-
-    init(configuration: ProxyConfiguration, backends: [String: BackendGroup], group: any EventLoopGroup, logger: Logger) throws {
-        var resolvers: [String: DNSResolver] = [:]
-        var watches: [Watch] = []
-        for backend in configuration.backends {
-            guard case .srv(let srv) = backend.membership, let section = configuration.resolver(named: srv.resolver),
-                  let runtimeGroup = backends[backend.name] else { continue }
-            let dns: DNSResolver
-            if let existing = resolvers[section.name] {
-                dns = existing
-            } else {
-                dns = DNSResolver(configuration: try Self.resolverConfig(for: section), group: group, logger: logger)
-                resolvers[section.name] = dns
-            }
-            let preference: SRVResolver.AddressPreference = switch srv.addressPreference {
-            case .ipv4: .ipv4
-            case .ipv6: .ipv6
-            case .both: .both
-            }
-            let resolver = SRVResolver(resolver: dns, addressPreference: preference, logger: logger)
-            let watcher = EndpointWatcher(
-                name: srv.name, resolver: resolver,
-                configuration: .init(
-                    minimumRefresh: section.minimumTTL, maximumRefresh: section.maximumTTL,
-                    grace: section.removalGrace, failureHold: section.holdOnFailure, emptyHold: section.holdOnNXDomain
-                ),
-                logger: logger
-            )
-            watches.append(Watch(backend: runtimeGroup, watcher: watcher))
+    /// Follows `watcher` into `backend` until the task is cancelled.
+    static func follow(_ watcher: EndpointWatcher<ContinuousClock>, into backend: BackendGroup, logger: Logger) async {
+        for await set in watcher {
+            apply(set, to: backend, logger: logger)
         }
-        self.watches = watches
     }
 
     /// The resolver configuration of a `resolvers` section: explicit nameservers, or a
@@ -65,19 +52,6 @@ struct DiscoveryWiring: Sendable {
         config.attempts = section.attempts
         config.ednsPayloadSize = UInt16(clamping: section.payloadSize)
         return config
-    }
-
-    /// Follows every watcher until the task is cancelled.
-    func run(logger: Logger) async {
-        await withDiscardingTaskGroup { group in
-            for watch in watches {
-                group.addTask {
-                    for await set in watch.watcher {
-                        Self.apply(set, to: watch.backend, logger: logger)
-                    }
-                }
-            }
-        }
     }
 
     /// Replaces a balancer's membership with a discovered set.
