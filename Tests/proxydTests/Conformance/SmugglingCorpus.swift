@@ -63,13 +63,19 @@ enum SmugglingCorpus {
     /// Every request case, byte-identical duplicates within a corpus dropped (smuggler's
     /// UTF-8 and Latin-1 renderings agree whenever the mutation is ASCII). Several payloads
     /// of one HTTP Garden trophy are sent back to back on one connection.
-    static func load() throws -> [SmugglingCase] {
+    ///
+    /// `smugglerSample`: defparam/smuggler's file lists each mutation with its four probes
+    /// (CLTE/TECL × timeout/good) in a row; the sample keeps one probe per mutation, rotating
+    /// through the four, so every mutation is still sent, in a quarter of the cases (what
+    /// `swift test` runs on a shared 2-core machine; `scripts/conformance` runs them all).
+    static func load(smugglerSample: Bool = false) throws -> [SmugglingCase] {
         let root = try directory()
         var cases: [SmugglingCase] = []
         for source in sources {
             let text = try String(contentsOf: root.appendingPathComponent(source.file), encoding: .utf8)
             var seen = Set<[UInt8]>()
-            for line in text.split(separator: "\n") {
+            for (index, line) in text.split(separator: "\n").enumerated() {
+                if smugglerSample && source.name == "smuggler" && index % 4 != (index / 4) % 4 { continue }
                 guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
                 for (label, payloads) in source.cases(object) {
                     let bytes = payloads.flatMap { Data(base64Encoded: $0).map { [UInt8]($0) } ?? [] }
