@@ -82,7 +82,7 @@ struct ProxySmugglingConformanceTests {
             thread.start()
         }
         done.wait()
-        backend.waitUntilIdle(timeout: .seconds(5))
+        backend.waitUntilIdle(timeout: .seconds(15))
 
         // Attribute every backend request to its case.
         var requestsByCase: [String: [(sequence: Int, request: StrictHTTPReader.Request)]] = [:]
