@@ -42,10 +42,12 @@ enum StrictHTTPReader {
 
     // MARK: Character classes (RFC 9110 §5.6.2, §5.5)
 
+    static let tokenSymbols = Set("!#$%&'*+-.^_`|~".utf8)
+
     static func isTChar(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): true
-        default: Array("!#$%&'*+-.^_`|~".utf8).contains(b)
+        default: tokenSymbols.contains(b)
         }
     }
     static func isHex(_ b: UInt8) -> Bool {
