@@ -18,6 +18,7 @@ struct ConformanceReport {
     var silent: [(corpus: String, label: String, closed: Bool)] = []
     var emptyBackendConnections = 0
     var sampled = false
+    var cutShort: [(corpus: String, label: String)] = []
 
     mutating func add(_ testCase: SmugglingCase, _ verdict: ProxySmugglingConformanceTests.Verdict) {
         if counts[testCase.corpus] == nil { order.append(testCase.corpus) }
@@ -35,7 +36,9 @@ struct ConformanceReport {
         case .forwarded(let requests):
             c.forwarded += 1
             c.requestsForwarded += requests
-        case .bodyCutShort: c.bodyCutShort += 1
+        case .bodyCutShort:
+            c.bodyCutShort += 1
+            cutShort.append((testCase.corpus, testCase.label))
         case .noAnswer:
             c.noAnswer += 1
             silent.append((testCase.corpus, testCase.label, false))
@@ -76,6 +79,10 @@ struct ConformanceReport {
             lines.append("")
             lines.append("Cases without a status line (closed by proxyd without a response / no answer before proxyd's timeout):")
             for s in silent { lines.append("- \(s.corpus) `\(s.label)`: \(s.closed ? "closed without a response" : "no answer before the timeout")") }
+        }
+        if !cutShort.isEmpty {
+            lines.append("")
+            lines.append("Heads forwarded whose body never finished: " + cutShort.map { "\($0.corpus) `\($0.label)`" }.joined(separator: ", ") + ".")
         }
         if !failures.isEmpty || !globalFailures.isEmpty {
             lines.append("")
