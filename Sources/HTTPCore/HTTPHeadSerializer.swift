@@ -18,9 +18,13 @@ public enum HTTPHeadSerializer {
         var runStart = start
         var runEnd = fields.first.map { Int($0.nameStart) } ?? fieldsEnd
         let namedByConnection = edits.removeHopByHop && head.connection.contains(.other)
+        var canonicalFraming = false
+        if edits.removeHopByHop, case .contentLength = head.framing { canonicalFraming = true }
+        if edits.removeHopByHop, case .chunked = head.framing { canonicalFraming = true }
         for (index, field) in fields.enumerated() {
             let lineEnd = index + 1 < fields.count ? Int(fields[index + 1].nameStart) : fieldsEnd
-            if keeps(field, p, edits: edits, head: head, namedByConnection: namedByConnection) {
+            let isFraming = field.known == .contentLength || field.known == .transferEncoding
+            if !(canonicalFraming && isFraming) && keeps(field, p, edits: edits, head: head, namedByConnection: namedByConnection) {
                 runEnd = lineEnd  // lines are contiguous: a kept line extends the run
             } else {
                 if runEnd > runStart {
@@ -36,7 +40,37 @@ public enum HTTPHeadSerializer {
         for addition in edits.additions {
             writeField(name: addition.name, value: addition.value, into: &buffer)
         }
+        if canonicalFraming { writeCanonicalFraming(head, p, into: &buffer) }
         buffer.writeStaticString("\r\n")
+    }
+
+    /// Forwarding re-emits the framing we parsed as one canonical field instead of copying the
+    /// client's lines: `Content-Length: 010` goes on as `Content-Length: 10`, and
+    /// `Transfer-Encoding: ,chunked` plus an empty second `Transfer-Encoding` as
+    /// `Transfer-Encoding: chunked`. A next hop that reads leading zeros as octal, or only the
+    /// last of several fields, then cannot frame the body differently from us (smuggling).
+    private static func writeCanonicalFraming(_ head: HTTPHead, _ p: UnsafeRawPointer, into buffer: inout ByteBuffer) {
+        switch head.framing {
+        case .contentLength(let length):
+            buffer.writeStaticString("Content-Length: ")
+            buffer.writeString(String(length))
+            buffer.writeStaticString("\r\n")
+        case .chunked:
+            // Every coding, in order, without empty list elements or extra whitespace; the
+            // parser has made sure the last one is `chunked`.
+            buffer.writeStaticString("Transfer-Encoding: ")
+            var first = true
+            for field in head.fields where field.known == .transferEncoding {
+                ListScanner.forEachElement(p, field.valueRange) { start, end in
+                    if !first { buffer.writeStaticString(", ") }
+                    first = false
+                    buffer.writeBytes(UnsafeRawBufferPointer(start: p + start, count: end - start))
+                }
+            }
+            buffer.writeStaticString("\r\n")
+        case .none, .untilClose, .tunnel:
+            break
+        }
     }
 
     @inline(__always)

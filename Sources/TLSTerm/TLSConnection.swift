@@ -61,6 +61,13 @@ final class TLSConnection {
     }
 
     deinit {
+        // A peer that closes TCP after a completed handshake without close_notify (browsers,
+        // scanners, load balancers do) must not cost its session: OpenSSL drops the session
+        // of an SSL freed without a shutdown from the server cache, which TLS 1.0 required
+        // and RFC 5246 §7.2.1 no longer does. A fatal alert has already removed it.
+        if SSL_is_init_finished(ssl) == 1 {
+            SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN)
+        }
         SSL_free(ssl)
     }
 

@@ -318,6 +318,23 @@ struct TLSServerHandlerTests {
         #expect(second.client.resumed)
     }
 
+    @Test("a TLS 1.2 session stays resumable after the client closes TCP without close_notify")
+    func sessionCacheSurvivesUncleanClose() throws {
+        // Found by sslyze in scripts/tls-scan: session-ID resumption NOT_SUPPORTED, because
+        // sslyze (like many clients) closes the socket without close_notify.
+        let (_, context) = try context { $0.sessionTicketsEnabled = false }
+        let first = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test", versions: .tls1_2 ... .tls1_2))
+        try first.handshake()
+        let session = try #require(first.client.session())
+        // TCP gone without close_notify: the handler frees its server-side SSL. (The client
+        // object stays alive: freeing it unshut would spoil the session on the client side.)
+        first.channel.pipeline.fireChannelInactive()
+        #expect(context.cachedSessionCount == 1)
+        let second = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test", versions: .tls1_2 ... .tls1_2, session: session))
+        try second.handshake()
+        #expect(second.client.resumed)
+    }
+
     @Test("a ticket from a key dropped by rotation no longer resumes")
     func rotationEndsResumption() throws {
         let clock = ManualClock()

@@ -38,6 +38,24 @@ struct ProxyEndToEndTests {
         #expect(reply.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == 3)
     }
 
+    @Test("malformed bytes pipelined after a request: that request is answered first, then 400 and close",
+          arguments: ["", "Connection: Upgrade\r\nUpgrade: websocket\r\n"])
+    func malformedAfterPipelinedRequest(upgradeFields: String) async throws {
+        // Found by ProxySmugglingConformanceTests (llhttp's "Upgrade GET request" case): the 400
+        // used to replace the first response — or, after a declined upgrade, both were lost
+        // although the backend had answered.
+        let fixture = try ProxyFixture.running(tasks: 1)
+        defer { fixture.stop() }
+        let socket = try fixture.connect()
+        try socket.send("GET /first HTTP/1.1\r\nHost: x\r\n\(upgradeFields)\r\nHot diggity dogg\r\n\r\n")
+        let reply = try socket.receiveAll(timeout: .seconds(10))
+        #expect(reply.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(reply)")
+        #expect(reply.contains("GET /first HTTP/1.1"))
+        #expect(reply.contains("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(reply.components(separatedBy: "HTTP/1.1 ").count - 1 == 2)
+        #expect(socket.isClosedByPeer || reply.hasSuffix("\n"))
+    }
+
     @Test("no reachable endpoint is a 502 with a readable body; a malformed request is a 400")
     func errors() async throws {
         let fixture = try ProxyFixture()

@@ -43,10 +43,11 @@ final class ProxyFixture: @unchecked Sendable {
     }
 
     /// Writes `yaml` (with `LISTEN` replaced by a free-port bind) and starts `proxyd run`.
-    func startProxy(yaml: String, extraArguments: [String] = []) throws {
+    /// `binary`: another proxyd build (the smuggling harness can judge an older one).
+    func startProxy(yaml: String, extraArguments: [String] = [], binary: URL = TestPaths.proxydBinary) throws {
         let config = directory.appendingPathComponent("proxyd.yaml")
         try yaml.replacingOccurrences(of: "LISTEN", with: "127.0.0.1:0").write(to: config, atomically: true, encoding: .utf8)
-        let proxy = try PeerProcess(TestPaths.proxydBinary, ["run", "--config", config.path, "--threads", "2"] + extraArguments, readStandardError: true)
+        let proxy = try PeerProcess(binary, ["run", "--config", config.path, "--threads", "2"] + extraArguments, readStandardError: true)
         let line = try proxy.waitForLine(containing: "listening")
         // `address=[IPv4]127.0.0.1/127.0.0.1:PORT`
         guard let range = line.range(of: #"127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {

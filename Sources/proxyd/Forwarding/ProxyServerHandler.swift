@@ -85,6 +85,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var queuedParts: [HTTPInboundPart] = []
     private var readsPaused = false
     private var readPending = false
+    /// A parse error in bytes pipelined after a complete request. The requests before it are
+    /// answered first, in order; then the 400 (or 413/431/…) and close (RFC 9112 §9.3, §9.6).
+    /// Answering at once would drop a response the backend has already produced.
+    private var deferredParseError: HTTPParseError?
 
     // Timeouts. Deadlines are plain stored values that the loop's timeout sweep
     // (``LoopLocalState/checkTimeouts(now:)``, every 100 ms) compares with the clock: arming
@@ -170,7 +174,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let parseError = error as? HTTPParseError {
-            // The codec stopped decoding for good: answer and close (RFC 9112 §9.6).
+            // The codec stopped decoding for good: answer and close (RFC 9112 §9.6) — after
+            // the requests before the bad bytes, when the error is in a pipelined one.
+            if !machine.isTunnel && (!queuedParts.isEmpty || (requestComplete && !machine.isIdle)) {
+                deferredParseError = parseError
+                readsPaused = true
+                return
+            }
             queuedParts.removeAll()
             perform(machine.answerLocally(status: parseError.status, keepAlive: false))
             return
@@ -247,7 +257,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             } else {
                 heldRequestParts.append(.body(bytes))
             }
-        case .end(let trailers):
+        case .end(let received):
+            let trailers = HTTPTrailerFilter.forwardable(received)
             if idleTimerPurpose == .clientBody { idleDeadline = nil }
             requestComplete = true
             // Reads go on: a client that waits for its response sends nothing, and pausing
@@ -467,6 +478,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             handle(queuedParts.removeFirst())
             if machine.isClosed || (requestComplete && !machine.isIdle) { return }
         }
+        if let parseError = deferredParseError {
+            // Every complete request before the bad bytes has had its response; a replayed one
+            // the error cut short is answered like any request whose body fails to parse.
+            deferredParseError = nil
+            perform(machine.answerLocally(status: parseError.status, keepAlive: false))
+            return
+        }
         if !readsPaused && readPending {
             readPending = false
             context.read()
@@ -557,7 +575,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 return
             }
             let promise = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers: trailers)), promise: promise)
+            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers: HTTPTrailerFilter.forwardable(trailers))), promise: promise)
             responseWritten = promise.futureResult
             perform(machine.responseEnd())
         case .tunnel(let bytes):
