@@ -15,6 +15,8 @@ struct DiscoveryWiring: Sendable {
     struct Watch: Sendable {
         let backend: BackendGroup
         let watcher: EndpointWatcher<ContinuousClock>
+        /// The `resolvers` section it asks (its counters are shared by every watch on it).
+        let resolverName: String
     }
 
     let watches: [Watch]
@@ -46,7 +48,7 @@ struct DiscoveryWiring: Sendable {
                 ),
                 logger: logger
             )
-            watches.append(Watch(backend: runtimeGroup, watcher: watcher))
+            watches.append(Watch(backend: runtimeGroup, watcher: watcher, resolverName: section.name))
         }
         self.watches = watches
     }
@@ -65,6 +67,11 @@ struct DiscoveryWiring: Sendable {
         config.attempts = section.attempts
         config.ednsPayloadSize = UInt16(clamping: section.payloadSize)
         return config
+    }
+
+    /// The watch of an SRV backend; nil for static backends.
+    func watch(forBackend name: String) -> Watch? {
+        watches.first { $0.backend.name == name }
     }
 
     /// Follows every watcher until the task is cancelled.
@@ -91,7 +98,7 @@ struct DiscoveryWiring: Sendable {
             ))
         }
         do {
-            try backend.balancer.update(endpoints)
+            try backend.setMembership(endpoints)
             logger.info("endpoints updated", metadata: [
                 "backend": "\(backend.name)", "count": "\(endpoints.count)",
                 "endpoints": "\(endpoints.map(\.id).joined(separator: " "))",
