@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 
 /// `proxyd run --config FILE`: runs the proxy until SIGTERM or SIGINT, then shuts down
@@ -35,7 +37,15 @@ struct RunCommand: AsyncParsableCommand {
         for warning in loaded.warnings { logger.warning("\(warning)") }
         let threadCount = threads ?? loaded.configuration.threads ?? System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
-        let runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, logger: logger)
+        // One registry for /metrics: proxyd's own collectors and anything recorded through
+        // swift-metrics (libraries, future instrumentation).
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        // POST /api/reload: not wired yet — SIGHUP reload lands separately and is connected
+        // here once merged; until then the API answers 501 "reload not wired".
+        let runtime = try ProxyRuntime(
+            configuration: loaded.configuration, group: group, logger: logger,
+            metricsRegistry: registry, reload: .notWired)
         try await runtime.bindListeners()
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: runtime)],

@@ -17,10 +17,17 @@ final class LoopLocalState: @unchecked Sendable {
     private var clients: [ObjectIdentifier: any Channel] = [:]
     /// Set once shutdown began: new exchanges are not started, idle connections close.
     private(set) var isDraining = false
+    /// This loop's request counters, folded into `/metrics` at scrape time.
+    let metrics: LoopMetrics
+    /// Where finished exchanges are logged; nil when `access_log` is not configured (the
+    /// handlers then gather nothing for it).
+    let accessLog: AccessLogWriter?
 
-    init(eventLoop: any EventLoop, groups: [String: BackendGroup]) {
+    init(eventLoop: any EventLoop, groups: [String: BackendGroup], backendOrder: [String]? = nil, accessLog: AccessLogWriter? = nil) {
         self.eventLoop = eventLoop
         self.groups = groups
+        self.metrics = LoopMetrics(backendNames: backendOrder ?? groups.keys.sorted())
+        self.accessLog = accessLog
         for (name, group) in groups {
             pickers[name] = group.balancer.makePicker()
             pools[name] = ConnectionPool(
@@ -63,7 +70,11 @@ final class LoopLocalState: @unchecked Sendable {
         for (name, pool) in pools {
             pool.closeExpired(now: now)
             if let group = groups[name] {
-                pool.retain(endpoints: Set(group.balancer.status().map(\.endpoint.id)))
+                let ids = Set(group.balancer.status().map(\.endpoint.id))
+                pool.retain(endpoints: ids)
+                // Drained endpoints stay listed (and counted) until they leave DNS.
+                let announced = group.membershipSnapshot().announced.map(\.id)
+                metrics.retainEndpoints(backend: metrics.index(ofBackend: name), ids.union(announced))
             }
         }
     }
@@ -71,6 +82,13 @@ final class LoopLocalState: @unchecked Sendable {
     func clientOpened(_ channel: any Channel) {
         eventLoop.assertInEventLoop()
         clients[ObjectIdentifier(channel)] = channel
+        metrics.connectionAccepted()
+    }
+
+    /// This loop's counters, for a scrape (run on the loop).
+    func metricsSnapshot() -> LoopMetrics.Snapshot {
+        eventLoop.assertInEventLoop()
+        return metrics.snapshot(openConnections: clients.count)
     }
 
     func clientClosed(_ channel: any Channel) {

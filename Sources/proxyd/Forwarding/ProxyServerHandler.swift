@@ -54,6 +54,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var interimResponse = false
     /// The SNI name of a TLS connection, from TLSTerm's handshake event.
     private var serverName: String?
+    /// Timings and facts of the exchange in flight, for metrics and the access log.
+    private var trace = ExchangeTrace()
 
     // Pipelining and backpressure.
     private var queuedParts: [HTTPInboundPart] = []
@@ -161,6 +163,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     /// Raw bytes arrived from the client (before decoding); see ``ClientInputMonitor``.
     func clientBytesArrived() {
         if machine.isIdle {
+            if !trace.active && trace.firstByteAt == nil { trace.firstByteAt = .now() }
             // The first byte of a new request: the head must now complete within its timeout.
             if idleTimerPurpose == .keepAlive { armIdleTimer(listener.timeouts.requestHead, purpose: .requestHead) }
         } else if machine.isTunnel {
@@ -206,6 +209,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func requestHead(_ head: HTTPMessageHead) {
         guard let context else { return }
+        let now = NIODeadline.now()
+        trace.begin(now: now)
+        if loop.accessLog != nil {
+            trace.wallStartMicros = ExchangeTrace.wallClockMicros() - Int64((now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds) / 1_000)
+            trace.method = head.methodName
+            trace.target = head.target
+            trace.version = head.version.description
+        }
         requestComplete = false
         requestIsHTTP10 = head.version == .http1_0
         requestKeepAlive = head.keepAlive && !loop.isDraining
@@ -255,6 +266,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             }
             outgoingHead = HTTPOutgoingHead(forwarding: head, edits: headerEdits, allocator: context.channel.allocator)
             self.backendName = backendName
+            trace.backend = backendName
+            trace.backendIndex = loop.metrics.index(ofBackend: backendName)
             hashKey = group.usesHashKey ? Self.hashKey(for: group.configuration.balance, facts: facts) : nil
             let info = ExchangeStateMachine.RequestInfo(
                 isIdempotent: [.get, .head, .options, .put, .delete, .trace].contains(head.method),
@@ -289,6 +302,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             heldRequestParts.removeAll()
             for part in held { backend.handler.write(part, flush: false) }
             backend.channel.flush()
+            trace.requestSentAt = .now()
             armServerTimer()
         case .sendRequestBody, .sendRequestEnd, .forwardResponseHead, .forwardResponseBody:
             break  // performed inline where the data is
@@ -303,6 +317,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             completeLease(.cancelled)  // failures were reported where they happened
             writeLocalResponse(status: status, keepAlive: keepAlive, context: context)
         case .abort(let closeBackend):
+            endTrace(abortTermination())
             if closeBackend { releaseBackend(reusable: false) }
             completeLease(.cancelled)
             cancelTimers()
@@ -318,6 +333,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         self.lease = lease
         outcome = .success
         let endpoint = lease.endpoint
+        trace.connectAttempts += 1
+        trace.endpoint = endpoint.id
+        trace.connectStartedAt = .now()
+        trace.serverFailure = nil
         if !fresh, let pooled = loop.pool(for: backendName)?.take(endpoint: endpoint.id, now: .now()) {
             attach(pooled, reused: true)
             return
@@ -346,6 +365,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func attach(_ connection: BackendConnection, reused: Bool) {
         connection.handler.owner = self
+        trace.connectedAt = .now()
         connection.handler.setReadsPaused(!(context?.channel.isWritable ?? true))
         backend = connection
         perform(machine.backendConnected(endpoint: connection.endpointID, reused: reused))
@@ -354,6 +374,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private func finishExchange(backendReusable: Bool, keepClientAlive: Bool, context: ChannelHandlerContext) {
         serverTimer?.cancel()
         serverTimer = nil
+        endTrace("--")
         completeLease(outcome)
         releaseBackend(reusable: backendReusable)
         outgoingHead = nil
@@ -409,6 +430,17 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         serverTimer = nil
         let parts = LocalResponse.parts(status: status, location: redirectLocation, close: !keepAlive, allocator: context.channel.allocator)
         redirectLocation = nil
+        if !trace.active {
+            // A request the parser refused never had a head: log it as HAProxy does.
+            trace.begin(now: .now())
+            if loop.accessLog != nil {
+                trace.wallStartMicros = ExchangeTrace.wallClockMicros()
+                trace.method = "<BADREQ>"
+            }
+        }
+        trace.status = status
+        for part in parts { trace.bytesSent += part.byteCount }
+        endTrace(localTermination(status: status))
         for part in parts.dropLast() { context.write(Self.wrapOutboundOut(part), promise: nil) }
         guard let last = parts.last else { return }
         context.writeAndFlush(Self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
@@ -435,6 +467,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             interimResponse = head.status < 200 && head.status != 101
             let action = machine.responseHead(status: head.status, keepAlive: head.keepAlive)
             if head.status >= 500 { outcome = .serverError }
+            if !interimResponse {
+                trace.responseHeadAt = .now()
+                trace.status = head.status
+            }
             switch action {
             case .forwardResponseHead, .startTunnel:
                 var edits = HTTPHeaderEdits()
@@ -447,6 +483,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                     try? edits.set("Connection", "keep-alive")
                 }
                 let outgoing = HTTPOutgoingHead(forwarding: head, edits: edits, allocator: context.channel.allocator)
+                trace.bytesSent += outgoing.bytes.readableBytes
                 context.write(Self.wrapOutboundOut(.head(outgoing)), promise: nil)
                 if action == .startTunnel {
                     // Raw bytes flow both ways from now on; the tunnel timeout replaces the others.
@@ -463,6 +500,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             }
         case .body(let bytes):
             guard case .forwardResponseBody = machine.responseBody() else { return }
+            trace.bytesSent += bytes.readableBytes
             context.write(Self.wrapOutboundOut(.body(bytes)), promise: nil)
             if !context.channel.isWritable { backend?.handler.setReadsPaused(true) }
         case .end(let trailers):
@@ -477,6 +515,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             responseWritten = promise.futureResult
             perform(machine.responseEnd())
         case .tunnel(let bytes):
+            trace.bytesSent += bytes.readableBytes
             context.write(Self.wrapOutboundOut(.tunnel(bytes)), promise: nil)
         }
     }
@@ -489,6 +528,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         guard backend != nil else { return }
         backend = nil
         outcome = .connectionFailure
+        trace.serverFailure = "S"
         completeLease(.connectionFailure)
         perform(machine.backendFailed(timedOut: false))
     }
@@ -539,9 +579,55 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             self.serverTimer = nil
             guard self.backend != nil else { return }
             self.outcome = .connectionFailure
+            self.trace.serverFailure = "s"
             self.completeLease(.connectionFailure)
             self.perform(self.machine.backendFailed(timedOut: true))
         }
+    }
+
+    // MARK: Metrics and access log
+
+    /// Ends the traced exchange: one metrics sample on this loop and, when configured, one
+    /// access log record handed to the writer thread.
+    private func endTrace(_ termination: String) {
+        guard trace.active else { return }
+        trace.active = false
+        let now = NIODeadline.now()
+        if trace.status >= 0 {
+            loop.metrics.record(
+                backend: trace.backendIndex, endpoint: trace.endpoint, status: trace.status,
+                durationNanoseconds: Int64(truncatingIfNeeded: now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds),
+                retries: trace.retries, bytes: trace.bytesSent)
+        } else {
+            loop.metrics.clientAborted()
+        }
+        if let accessLog = loop.accessLog {
+            let remote = context?.channel.remoteAddress
+            accessLog.append(trace.record(
+                now: now, termination: termination,
+                client: (remote?.ipAddress ?? "-", remote?.port ?? 0), listener: listener))
+        }
+    }
+
+    /// HAProxy's termination state of a response the proxy wrote itself.
+    private func localTermination(status: Int) -> String {
+        switch status {
+        case 502: trace.connectedAt == nil ? "SC" : "\(trace.serverFailure ?? "S")H"
+        case 503: trace.backend == nil ? "--" : "SC"
+        case 504: "sH"
+        case 300..<400: "LR"
+        case 400..<500 where trace.backend == nil: "PR"
+        default: "--"
+        }
+    }
+
+    /// HAProxy's termination state of an exchange cut short: who closed (client or server,
+    /// `s` for the server timeout) and when (request, headers, data).
+    private func abortTermination() -> String {
+        let side = trace.serverFailure ?? "C"
+        if trace.responseHeadAt != nil { return side + "D" }
+        if trace.requestSentAt != nil { return side + "H" }
+        return side == "C" ? "CR" : side + "C"
     }
 
     private func cancelTimers() {

@@ -3,6 +3,7 @@ import LoadBalance
 import Logging
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 import TLSTerm
@@ -28,19 +29,40 @@ final class ProxyRuntime: Service, Sendable {
     /// Active health checks (Sources/proxyd/Health); `healthChecks.statuses()` for the stats page.
     let healthChecks: HealthCheckWiring
     private let boundListeners = Mutex<[(name: String, channel: any Channel)]>([])
+    /// The access log writer when `access_log` is configured; `reopen()` it after logrotate.
+    let accessLog: AccessLogWriter?
+    /// What the admin listener reads and changes (also usable without it, e.g. by tests).
+    let inspector: ProxyInspector
+    private let reloadAction: AdminReloadAction
+    private let adminChannel = Mutex<(any Channel)?>(nil)
 
-    init(configuration: ProxyConfiguration, group: any EventLoopGroup, logger: Logger) throws {
+    /// - Parameters:
+    ///   - metricsRegistry: where `/metrics` is rendered; pass the registry swift-metrics was
+    ///     bootstrapped with so that its metrics are served too.
+    ///   - reload: what `POST /api/reload` on the admin listener runs.
+    init(configuration: ProxyConfiguration, group: any EventLoopGroup, logger: Logger,
+         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+         reload: AdminReloadAction = .notWired) throws {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.reloadAction = reload
         var backends: [String: BackendGroup] = [:]
         for backend in configuration.backends {
             backends[backend.name] = try BackendGroup(configuration: backend)
         }
         self.backends = backends
+        let accessLog = try configuration.accessLog.map { log in
+            try AccessLogWriter(format: log.format == .json ? .json : .httplog, path: log.path, logger: logger)
+        }
+        self.accessLog = accessLog
+        let backendOrder = configuration.backends.map(\.name)
         var states: [ObjectIdentifier: LoopLocalState] = [:]
+        var orderedStates: [LoopLocalState] = []
         for loop in group.makeIterator() {
-            states[ObjectIdentifier(loop)] = LoopLocalState(eventLoop: loop, groups: backends)
+            let state = LoopLocalState(eventLoop: loop, groups: backends, backendOrder: backendOrder, accessLog: accessLog)
+            states[ObjectIdentifier(loop)] = state
+            orderedStates.append(state)
         }
         self.loopStates = states
         self.discovery = try DiscoveryWiring(configuration: configuration, backends: backends, group: group, logger: logger)
@@ -53,6 +75,21 @@ final class ProxyRuntime: Service, Sendable {
         self.tlsContexts = tlsContexts
         self.connectionLimiter = ConnectionLimiter(limit: configuration.limits.maxConnections)
         self.healthChecks = HealthCheckWiring(configuration: configuration, backends: backends, group: group, logger: logger)
+        self.inspector = ProxyInspector(
+            backends: configuration.backends.compactMap { backends[$0.name] },
+            loopStates: orderedStates, discovery: discovery,
+            tlsContexts: configuration.listeners.compactMap { listener in tlsContexts[listener.name].map { (listener.name, $0) } },
+            healthChecks: healthChecks, accessLog: accessLog, registry: metricsRegistry)
+    }
+
+    /// Binds the admin listener when `admin:` is configured; returns its address.
+    @discardableResult
+    func bindAdmin() async throws -> SocketAddress? {
+        guard let admin = configuration.admin else { return nil }
+        let router = AdminRouter(inspector: inspector, token: admin.token, reload: reloadAction)
+        let channel = try await AdminServer.bind(configuration: admin, router: router, group: group, logger: logger)
+        adminChannel.withLock { $0 = channel }
+        return channel.localAddress
     }
 
     /// Binds every listener. Returns the bound addresses by listener name (useful with port 0).
@@ -104,6 +141,7 @@ final class ProxyRuntime: Service, Sendable {
             if let address = channel.localAddress { addresses[listener.name] = address }
             logger.info("listening", metadata: ["listener": "\(listener.name)", "address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         }
+        if adminChannel.withLock({ $0 == nil }) { try await bindAdmin() }
         startPoolSweeps()
         return addresses
     }
@@ -169,6 +207,13 @@ final class ProxyRuntime: Service, Sendable {
                 state.closeAll()
             }.get()
         }
+        if let admin = adminChannel.withLock({ channel in
+            defer { channel = nil }
+            return channel
+        }) {
+            try? await admin.close()
+        }
+        accessLog?.close()
         logger.info("stopped")
     }
 
