@@ -207,7 +207,7 @@ struct AdminEndToEndTests {
         let set = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", #"{"weight": 3}"#, "\(admin)/api/backends/hello/endpoints/\(heavy)/weight"])
         #expect(set.out == "200")
         let before = try await Self.endpoint(heavy, admin: admin)
-        #expect(before?["weightOverride"] as? Int == 3 && before?["weight"] as? Int == 1)
+        #expect(before?["weight_override"] as? Int == 3 && before?["weight"] as? Int == 1)
         let start = (before?["requests"] as? Int ?? 0, try await Self.endpoint(fixture.taskAddresses[1], admin: admin)?["requests"] as? Int ?? 0)
         _ = try await Curl.run(Array(repeating: "http://\(fixture.address)/", count: 40) + ["-o", "/dev/null"])
         let heavyCount = (try await Self.endpoint(heavy, admin: admin)?["requests"] as? Int ?? 0) - start.0

@@ -18,7 +18,7 @@ struct AdminResponse: Sendable {
 
     static func json(_ status: Int, _ object: [String: String]) -> AdminResponse {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let text = (try? encoder.encode(object)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return AdminResponse(status: status, contentType: "application/json", body: text + "\n")
     }
@@ -66,7 +66,8 @@ struct AdminRouter: Sendable {
             let status = await inspector.status()
             if segments == ["api", "backends"] {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                encoder.keyEncodingStrategy = .convertToSnakeCase
                 guard let data = try? encoder.encode(status) else { return .error(500, "encoding failed") }
                 return AdminResponse(status: 200, contentType: "application/json", body: String(decoding: data, as: UTF8.self) + "\n")
             }
