@@ -1,6 +1,7 @@
 import Foundation
 import PeerHarness
 import Testing
+import TLSTerm
 
 /// The admin listener and the access log of the built `proxyd run`, against real task
 /// processes (and a real BIND for the stats page), driven by curl, wrk and headless Chromium.
@@ -238,6 +239,10 @@ struct AdminEndToEndTests {
         }
         try await named.register(tasks)
         let adminPort = try await FreePort.udpAndTCP()
+        let tlsPort = try await FreePort.udpAndTCP()
+        let pem = try SelfSignedCertificate.combinedPEM(commonName: "stats.test", alternativeNames: ["DNS:stats.test"])
+        let certificate = fixture.directory.appendingPathComponent("site.pem")
+        try pem.write(to: certificate, atomically: true, encoding: .utf8)
         try fixture.startProxy(yaml: """
             resolvers:
               cloudmap:
@@ -251,6 +256,10 @@ struct AdminEndToEndTests {
             listeners:
               - name: web
                 bind: LISTEN
+                backend: hello
+              - name: https
+                bind: 127.0.0.1:\(tlsPort)
+                tls: { certificates: [\(certificate.path)] }
                 backend: hello
             admin: { bind: 127.0.0.1:\(adminPort) }
             """)
@@ -283,6 +292,18 @@ struct AdminEndToEndTests {
             #expect(dom.contains("data-endpoint=\"\(address)\" data-state=\"\(state)\""), "\(address) should be \(state)")
             #expect(dom.contains("task-\(index + 1)"), "the SRV target of \(address)")
         }
+        #expect(dom.contains("CN=stats.test") || dom.contains("stats.test"), "the certificate table")
+
+        // The same deployment's DNS and certificate metrics.
+        let metrics = try PrometheusTextParser(try await Curl.run(["\(admin)/metrics"]).out)
+        #expect(metrics.sum("proxyd_dns_queries_total", where: ["resolver": "cloudmap"]) >= 2)
+        #expect(metrics.value("proxyd_dns_timeouts_total", ["resolver": "cloudmap"]) != nil)
+        #expect(metrics.value("proxyd_dns_truncations_total", ["resolver": "cloudmap"]) != nil)
+        #expect(metrics.value("proxyd_dns_dropped_answers_total", ["resolver": "cloudmap"]) != nil)
+        #expect(metrics.value("proxyd_endpoints", ["backend": "hello", "state": "drained"]) == 1)
+        #expect(metrics.value("proxyd_endpoints", ["backend": "hello", "state": "up"]) == 2)
+        let expiry = metrics.sum("proxyd_certificate_expiry_timestamp_seconds", where: ["listener": "https"])
+        #expect(expiry > Date().timeIntervalSince1970, "a fresh certificate expires in the future: \(expiry)")
     }
 
     // MARK: Helpers

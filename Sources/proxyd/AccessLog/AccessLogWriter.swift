@@ -90,7 +90,8 @@ final class AccessLogWriter: @unchecked Sendable {
         condition.lock()
         stopping = true
         condition.signal()
-        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + 0.5)
+        let (seconds, attoseconds) = timeout.components
+        let deadline = Date().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
         while !stopped && condition.wait(until: deadline) {}
         condition.unlock()
     }

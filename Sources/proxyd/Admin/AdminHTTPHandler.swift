@@ -9,13 +9,29 @@ final class AdminHTTPHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPOutboundPart
 
     static let maxBodyBytes = 65_536
+    /// A connection that has not sent a whole request by then is closed (a client holding
+    /// admin connections open for nothing; matters when the listener is exposed).
+    static let requestTimeout = TimeAmount.seconds(10)
 
     private let router: AdminRouter
     private var request: AdminRequest?
     private var answered = false
+    private var timeout: Scheduled<Void>?
 
     init(router: AdminRouter) {
         self.router = router
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timeout = context.eventLoop.assumeIsolated().scheduleTask(in: Self.requestTimeout) {
+            if !self.answered { bound.value.close(promise: nil) }
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timeout?.cancel()
+        timeout = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -31,6 +47,7 @@ final class AdminHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let request else { return }
             answered = true
+            timeout?.cancel()
             let router = self.router
             let promise = context.eventLoop.makePromise(of: AdminResponse.self)
             promise.completeWithTask { await router.respond(to: request) }

@@ -56,7 +56,7 @@ struct AdminRouter: Sendable {
         }
         let path = request.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.target
         let segments = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
-        let isGet = request.method == "GET" || request.method == "HEAD"
+        let isGet = request.method == "GET"
         let isPost = request.method == "POST"
         if segments.isEmpty || segments == ["stats"] || segments == ["metrics"] || segments == ["api", "backends"] {
             guard isGet else { return Self.methodNotAllowed("GET") }

@@ -56,6 +56,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var serverName: String?
     /// Timings and facts of the exchange in flight, for metrics and the access log.
     private var trace = ExchangeTrace()
+    /// Whether an access log is configured: without one only the start of each exchange is
+    /// timed (for the duration histogram), none of the per-phase instants.
+    private let logging: Bool
 
     // Pipelining and backpressure.
     private var queuedParts: [HTTPInboundPart] = []
@@ -74,6 +77,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     init(listener: ListenerContext, loop: LoopLocalState) {
         self.listener = listener
         self.loop = loop
+        self.logging = loop.accessLog != nil
     }
 
     // MARK: Channel events
@@ -211,7 +215,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         guard let context else { return }
         let now = NIODeadline.now()
         trace.begin(now: now)
-        if loop.accessLog != nil {
+        if logging {
             trace.wallStartMicros = ExchangeTrace.wallClockMicros() - Int64((now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds) / 1_000)
             trace.method = head.methodName
             trace.target = head.target
@@ -302,7 +306,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             heldRequestParts.removeAll()
             for part in held { backend.handler.write(part, flush: false) }
             backend.channel.flush()
-            trace.requestSentAt = .now()
+            if logging { trace.requestSentAt = .now() }
             armServerTimer()
         case .sendRequestBody, .sendRequestEnd, .forwardResponseHead, .forwardResponseBody:
             break  // performed inline where the data is
@@ -335,8 +339,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         let endpoint = lease.endpoint
         trace.connectAttempts += 1
         trace.endpoint = endpoint.id
-        trace.connectStartedAt = .now()
         trace.serverFailure = nil
+        if logging { trace.connectStartedAt = .now() }
         if !fresh, let pooled = loop.pool(for: backendName)?.take(endpoint: endpoint.id, now: .now()) {
             attach(pooled, reused: true)
             return
@@ -365,7 +369,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func attach(_ connection: BackendConnection, reused: Bool) {
         connection.handler.owner = self
-        trace.connectedAt = .now()
+        if logging { trace.connectedAt = .now() }
         connection.handler.setReadsPaused(!(context?.channel.isWritable ?? true))
         backend = connection
         perform(machine.backendConnected(endpoint: connection.endpointID, reused: reused))
@@ -433,7 +437,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         if !trace.active {
             // A request the parser refused never had a head: log it as HAProxy does.
             trace.begin(now: .now())
-            if loop.accessLog != nil {
+            if logging {
                 trace.wallStartMicros = ExchangeTrace.wallClockMicros()
                 trace.method = "<BADREQ>"
             }
@@ -468,7 +472,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             let action = machine.responseHead(status: head.status, keepAlive: head.keepAlive)
             if head.status >= 500 { outcome = .serverError }
             if !interimResponse {
-                trace.responseHeadAt = .now()
+                if logging { trace.responseHeadAt = .now() }
                 trace.status = head.status
             }
             switch action {
@@ -589,7 +593,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     /// Ends the traced exchange: one metrics sample on this loop and, when configured, one
     /// access log record handed to the writer thread.
-    private func endTrace(_ termination: String) {
+    private func endTrace(_ termination: @autoclosure () -> String) {
         guard trace.active else { return }
         trace.active = false
         let now = NIODeadline.now()
@@ -604,7 +608,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         if let accessLog = loop.accessLog {
             let remote = context?.channel.remoteAddress
             accessLog.append(trace.record(
-                now: now, termination: termination,
+                now: now, termination: termination(),
                 client: (remote?.ipAddress ?? "-", remote?.port ?? 0), listener: listener))
         }
     }
