@@ -122,7 +122,8 @@ struct EndpointWatcherClockTests {
         let (first, second) = await task.value
         #expect(first == 2 && second == 3)
         #expect(resolver.callTimes.count == 2)
-        #expect(ContinuousClock.now - asked < .seconds(2))
+        // Far below the 600 s minimum refresh, with slack for a loaded machine.
+        #expect(ContinuousClock.now - asked < .seconds(30))
     }
 
     @Test("a refreshNow() while nobody waits is kept for the next wait, not lost")
