@@ -59,6 +59,14 @@ struct AdminEndToEndTests {
         #expect(line.range(of: pattern, options: .regularExpression) != nil, "\(line)")
         let bytes = Int(line.split(separator: " ")[6]) ?? 0
         #expect(bytes > page.out.utf8.count, "bytes count the head too: \(line)")
+
+        // A request the parser refuses is logged as HAProxy does: <BADREQ>, PR termination.
+        let socket = try fixture.connect()
+        defer { socket.close() }
+        try socket.send("GET / HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n")
+        _ = try socket.receiveAll(timeout: .seconds(5))
+        let refused = try await Self.waitForLines(in: log, count: 2).last ?? ""
+        #expect(refused.range(of: #" web <NOSRV>/<NOSRV> [0-9]+/-1/-1/-1/[0-9]+ 400 [0-9]+ - - PR-- 0/0/0/0/0 0/0 "<BADREQ>"$"#, options: .regularExpression) != nil, "\(refused)")
     }
 
     @Test("proxied GET and POST requests are logged as JSON lines with their timers and termination state")
