@@ -1,6 +1,7 @@
 import HTTPCore
 import LoadBalance
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Prometheus
@@ -34,7 +35,7 @@ final class ProxyRuntime: Service, Sendable {
     /// What the admin listener reads and changes (also usable without it, e.g. by tests).
     let inspector: ProxyInspector
     private let reloadAction: AdminReloadAction
-    private let adminChannel = Mutex<(any Channel)?>(nil)
+    private let adminChannel = NIOLockedValueBox<(any Channel)?>(nil)
 
     /// - Parameters:
     ///   - metricsRegistry: where `/metrics` is rendered; pass the registry swift-metrics was
@@ -88,7 +89,7 @@ final class ProxyRuntime: Service, Sendable {
         guard let admin = configuration.admin else { return nil }
         let router = AdminRouter(inspector: inspector, token: admin.token, reload: reloadAction)
         let channel = try await AdminServer.bind(configuration: admin, router: router, group: group, logger: logger)
-        adminChannel.withLock { $0 = channel }
+        adminChannel.withLockedValue { $0 = channel }
         return channel.localAddress
     }
 
@@ -141,7 +142,7 @@ final class ProxyRuntime: Service, Sendable {
             if let address = channel.localAddress { addresses[listener.name] = address }
             logger.info("listening", metadata: ["listener": "\(listener.name)", "address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         }
-        if adminChannel.withLock({ $0 == nil }) { try await bindAdmin() }
+        if adminChannel.withLockedValue({ $0 == nil }) { try await bindAdmin() }
         startPoolSweeps()
         return addresses
     }
@@ -207,7 +208,7 @@ final class ProxyRuntime: Service, Sendable {
                 state.closeAll()
             }.get()
         }
-        if let admin = adminChannel.withLock({ channel in
+        if let admin = adminChannel.withLockedValue({ channel in
             defer { channel = nil }
             return channel
         }) {
