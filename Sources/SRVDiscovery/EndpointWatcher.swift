@@ -55,6 +55,7 @@ public struct EndpointWatcher<WatcherClock: Clock>: AsyncSequence, Sendable wher
     /// Shared between the watcher value and its iterators, so statistics can be read while iterating.
     private final class SharedProgress: Sendable {
         let value = NIOLockedValueBox(Progress())
+        let wakeUp = RefreshSignal()
     }
 
     /// The SRV name watched.
@@ -95,6 +96,15 @@ public struct EndpointWatcher<WatcherClock: Clock>: AsyncSequence, Sendable wher
         )
     }
 
+    /// Makes every iterator that is waiting for its next refresh resolve now instead (an
+    /// operator's "refresh DNS now"; a deploy that should not wait for the TTL). The answer
+    /// goes through the same rules as a scheduled refresh (grace, holds), so a refresh can
+    /// never empty a backend that the schedule would have kept. An iterator that is not
+    /// waiting right now refreshes early once, at its next wait.
+    public func refreshNow() {
+        progress.wakeUp.signal()
+    }
+
     /// Starts following the name; the first `next()` resolves at once.
     public func makeAsyncIterator() -> Iterator {
         Iterator(watcher: self)
@@ -115,11 +125,16 @@ public struct EndpointWatcher<WatcherClock: Clock>: AsyncSequence, Sendable wher
         public mutating func next() async -> EndpointSet? {
             while !Task.isCancelled {
                 if let due = nextRefresh {
-                    do {
-                        try await watcher.clock.sleep(until: due, tolerance: nil)
-                    } catch {
-                        return nil  // cancelled
+                    let clock = watcher.clock
+                    let signal = watcher.progress.wakeUp
+                    // Sleep until the refresh is due, or until refreshNow() asks for one.
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { try? await clock.sleep(until: due, tolerance: nil) }
+                        group.addTask { await signal.wait() }
+                        await group.next()
+                        group.cancelAll()
                     }
+                    if Task.isCancelled { return nil }
                 }
                 let input: EndpointWatcherStateMachine<WatcherClock.Instant>.Input
                 do {

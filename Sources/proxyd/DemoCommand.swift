@@ -26,6 +26,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Port of the HTTPS listener.")
     var httpsPort: Int = 8443
 
+    @Option(help: "Port of the admin listener on 127.0.0.1: stats page, /metrics, API (0: none).")
+    var adminPort: Int = 9901
+
     @Option(help: "Seconds between task replacements (0: never).")
     var replaceEvery: Int = 20
 
@@ -51,7 +54,10 @@ struct DemoCommand: AsyncParsableCommand {
         try pem.write(to: certificate, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: certificate.path)
 
-        let configuration = Self.configuration(dnsPort: dnsPort, httpPort: httpPort, httpsPort: httpsPort, certificate: certificate.path)
+        var configuration = Self.configuration(dnsPort: dnsPort, httpPort: httpPort, httpsPort: httpsPort, certificate: certificate.path)
+        if adminPort > 0 {
+            configuration.admin = AdminConfiguration(bind: BindAddress(host: "127.0.0.1", port: adminPort))
+        }
         let runtime = try ProxyRuntime(configuration: configuration, group: group, logger: Logger(label: "proxyd"))
         try await runtime.bindListeners()
 
@@ -68,7 +74,13 @@ struct DemoCommand: AsyncParsableCommand {
               curl -sk https://127.0.0.1:\(httpsPort)/hello            # a task's page: X-Forwarded-Proto, X-SSL
               for i in 1 2 3 4 5 6; do curl -sk https://127.0.0.1:\(httpsPort)/ | head -1; done   # round robin
               curl -s  http://127.0.0.1:\(httpPort)/.well-known/acme-challenge/x   # served over HTTP (certbot)
+            \(adminPort > 0 ? """
+              open http://127.0.0.1:\(adminPort)/          # the stats page: every task, its state, in-flight, req/s
+              curl -s http://127.0.0.1:\(adminPort)/metrics | grep proxyd_requests_total
+              curl -s http://127.0.0.1:\(adminPort)/api/backends
+              curl -s -X POST http://127.0.0.1:\(adminPort)/api/backends/hello/endpoints/ADDRESS:PORT/drain   # out of rotation
 
+            """ : "")
             Ctrl-C stops everything.
 
             """

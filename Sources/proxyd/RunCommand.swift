@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -47,9 +49,13 @@ struct RunCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
         // Trapped before binding: a SIGHUP sent early must not kill the process.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
+        // One registry for /metrics: proxyd's own collectors and anything recorded through
+        // swift-metrics (libraries, future instrumentation).
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let runtime: ProxyRuntime
         do {
-            runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, configurationPath: config, logger: logger)
+            runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, configurationPath: config, logger: logger, metricsRegistry: registry)
             try await runtime.bindListeners()
         } catch {
             logger.critical("cannot start: \(error)")

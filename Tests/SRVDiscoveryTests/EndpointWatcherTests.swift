@@ -100,4 +100,43 @@ struct EndpointWatcherClockTests {
         #expect(resolver.callTimes.count == 2)
         #expect(watcher.statistics().lastSuccessfulRefresh == .seconds(30))
     }
+
+    @Test("refreshNow() resolves at once instead of waiting for a long TTL, and the answer goes through the same rules")
+    func refreshNowWakesTheIterator() async throws {
+        let resolver = ScriptedSRVResolver([
+            .success(EndpointFactory.answer([1, 2], ttl: 3600)),
+            .success(EndpointFactory.answer([1, 2, 3], ttl: 3600)),
+        ])
+        let slow = EndpointWatcherConfiguration(minimumRefresh: .seconds(600), maximumRefresh: .seconds(3600), grace: .zero)
+        let watcher = EndpointWatcher(name: "_svc.internal.", resolver: resolver, configuration: slow, logger: Logger.quiet)
+        let task = Task {
+            var iterator = watcher.makeAsyncIterator()
+            let first = await iterator.next()
+            let second = await iterator.next()
+            return (first?.count, second?.count)
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(resolver.callTimes.count == 1)
+        let asked = ContinuousClock.now
+        watcher.refreshNow()
+        let (first, second) = await task.value
+        #expect(first == 2 && second == 3)
+        #expect(resolver.callTimes.count == 2)
+        // Far below the 600 s minimum refresh, with slack for a loaded machine.
+        #expect(ContinuousClock.now - asked < .seconds(30))
+    }
+
+    @Test("a refreshNow() while nobody waits is kept for the next wait, not lost")
+    func refreshNowBeforeWaiting() async throws {
+        let resolver = ScriptedSRVResolver([
+            .success(EndpointFactory.answer([1], ttl: 3600)),
+            .success(EndpointFactory.answer([1, 2], ttl: 3600)),
+        ])
+        let slow = EndpointWatcherConfiguration(minimumRefresh: .seconds(600), maximumRefresh: .seconds(3600), grace: .zero)
+        let watcher = EndpointWatcher(name: "_svc.internal.", resolver: resolver, configuration: slow, logger: Logger.quiet)
+        watcher.refreshNow()
+        var iterator = watcher.makeAsyncIterator()
+        #expect(await iterator.next()?.count == 1)
+        #expect(await iterator.next()?.count == 2)
+    }
 }

@@ -20,6 +20,10 @@ enum ExternalTool {
     }
 
     /// Runs the tool to completion (killing it after `timeout`), returning status and output.
+    ///
+    /// The blocking reads and the wait happen on a thread of their own, not on the test's
+    /// task: Swift concurrency has one cooperative thread per core (2 here), and a `wrk` run of
+    /// 8 s or a Chromium start blocking one of them would stall every other suite's tasks.
     static func run(_ executable: URL, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = executable
@@ -33,10 +37,16 @@ enum ExternalTool {
             try await Task.sleep(for: timeout)
             kill(pid, SIGKILL)
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        defer { watchdog.cancel() }
+        let outHandle = out.fileHandleForReading, errHandle = err.fileHandleForReading
+        return await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let outData = outHandle.readDataToEndOfFile()
+                let errData = errHandle.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)))
+            }
+            thread.start()
+        }
     }
 }

@@ -59,7 +59,8 @@ enum AccessLogFormat: Sendable {
         let frontend = r.isTLS ? "\(r.listener)~" : r.listener
         let server = "\(r.backend ?? "<NOSRV>")/\(r.endpoint ?? "<NOSRV>")"
         let timers = "\(r.requestHeadMillis)/\(r.queueMillis)/\(r.connectMillis)/\(r.responseMillis)/\(r.totalMillis)"
-        let requestLine = "\(r.method) \(r.target) \(r.version)"
+        // A request the parser refused has no line: HAProxy prints just "<BADREQ>".
+        let requestLine = r.target.isEmpty && r.version.isEmpty ? r.method : "\(r.method) \(r.target) \(r.version)"
         return "\(r.clientAddress):\(r.clientPort) [\(httplogDate(r.acceptedAtMicros))] \(frontend) \(server) \(timers) \(r.status) \(r.bytesSent) - - \(r.terminationState) 0/0/0/0/\(r.retries) 0/0 \"\(escapedForLog(requestLine))\""
     }
 

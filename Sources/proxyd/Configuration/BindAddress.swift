@@ -20,6 +20,15 @@ struct BindAddress: Sendable, Hashable, CustomStringConvertible {
 
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// Whether only this machine can reach the address: 127.0.0.0/8, ::1 or `localhost`.
+    /// An empty host (`:PORT`) means every interface.
+    var isLoopback: Bool {
+        let lowered = host.lowercased()
+        if lowered == "localhost" || lowered == "::1" || lowered == "0:0:0:0:0:0:0:1" { return true }
+        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
     init(host: String, port: Int) {
         self.host = host
         self.port = port

@@ -105,6 +105,14 @@ private struct YAMLSectionReader {
             var a = AdminConfiguration()
             a.bind = admin.bindAddress("bind") ?? a.bind
             a.token = admin.string("token")
+            if a.token?.isEmpty == true {
+                diagnostics.error("admin.token must not be empty", at: admin.location(of: "token"))
+            }
+            // Privilege rule: the admin API drains endpoints and reloads; off loopback it must
+            // demand a token.
+            if !a.bind.isLoopback && a.token == nil {
+                diagnostics.error("admin.bind \(a.bind) is not a loopback address: set admin.token (every admin request then needs 'Authorization: Bearer TOKEN') or bind 127.0.0.1", at: admin.location(of: "bind"))
+            }
             configuration.admin = a
         }
         if let log = top.mapping("access_log", allowedKeys: ["format", "path"]) {

@@ -1,21 +1,105 @@
+import Foundation
 import LoadBalance
+import NIOConcurrencyHelpers
 
 /// One configured backend at run time: its ``LoadBalancer`` (shared by every event loop, lock
 /// free on the pick path) and the endpoints discovery or the file gave it.
+///
+/// Membership goes through ``setMembership(_:)`` so that the operator's overrides from the
+/// admin API (drain, weight) are applied to every set discovery announces: a drained
+/// endpoint is left out of the balancer's table (LoadBalance then lets its in-flight requests
+/// finish and never picks it again) until it is enabled, whatever DNS or health checks say.
 final class BackendGroup: Sendable {
     let configuration: BackendConfiguration
     let balancer: LoadBalancer
 
     var name: String { configuration.name }
 
+    /// The announced membership and the overrides on it; the lock also serialises balancer
+    /// updates, so an override and a DNS update cannot interleave and lose one another.
+    private let membership = NIOLockedValueBox(Membership())
+
+    struct Membership: Sendable {
+        /// The last set discovery (or the file) announced, before overrides.
+        var announced: [LoadBalance.Endpoint] = []
+        /// Endpoint IDs the operator drained.
+        var drained: Set<String> = []
+        /// Weights the operator set, by endpoint ID.
+        var weights: [String: UInt16] = [:]
+        /// When the membership last changed, seconds since the Unix epoch.
+        var lastUpdate: Double?
+    }
+
+    /// What the admin API can be told to do to an endpoint.
+    enum Override: Sendable {
+        case drain, enable
+        case weight(UInt16)
+    }
+
     init(configuration: BackendConfiguration) throws(LoadBalancerError) {
         self.configuration = configuration
         self.balancer = try LoadBalancer(strategy: Self.strategy(for: configuration.balance), configuration: Self.balancerConfiguration(for: configuration))
         if case .servers(let servers) = configuration.membership {
-            try balancer.update(servers.map { server in
+            try setMembership(servers.map { server in
                 LoadBalance.Endpoint(address: server.host, port: server.port, weight: UInt16(clamping: server.weight),
                                      priority: server.backup ? 1 : 0, target: server.name)
             })
+        }
+    }
+
+    /// Replaces the membership (a discovered set, or the file's servers) and applies the
+    /// operator's overrides to it.
+    func setMembership(_ endpoints: [LoadBalance.Endpoint]) throws(LoadBalancerError) {
+        let result = membership.withLockedValue { state -> Result<Void, LoadBalancerError> in
+            var next = state
+            next.announced = endpoints
+            do throws(LoadBalancerError) {
+                try balancer.update(Self.effective(next))
+            } catch {
+                return .failure(error)
+            }
+            next.lastUpdate = Date().timeIntervalSince1970
+            state = next
+            return .success(())
+        }
+        try result.get()
+    }
+
+    /// Applies an operator override to a member of the announced set. Returns false when no
+    /// announced endpoint has that ID. Drain and weight outlive later DNS updates.
+    func apply(_ override: Override, to endpointID: String) throws(LoadBalancerError) -> Bool {
+        let result = membership.withLockedValue { state -> Result<Bool, LoadBalancerError> in
+            guard state.announced.contains(where: { $0.id == endpointID }) else { return .success(false) }
+            var next = state
+            switch override {
+            case .drain: next.drained.insert(endpointID)
+            case .enable: next.drained.remove(endpointID)
+            case .weight(let weight): next.weights[endpointID] = weight
+            }
+            do throws(LoadBalancerError) {
+                try balancer.update(Self.effective(next))
+            } catch {
+                return .failure(error)
+            }
+            next.lastUpdate = Date().timeIntervalSince1970
+            state = next
+            return .success(true)
+        }
+        return try result.get()
+    }
+
+    /// The announced set and the overrides, for the stats page and the admin API.
+    func membershipSnapshot() -> Membership {
+        membership.withLockedValue { $0 }
+    }
+
+    /// What the balancer gets: the announced set without drained endpoints, with set weights.
+    private static func effective(_ state: Membership) -> [LoadBalance.Endpoint] {
+        state.announced.compactMap { endpoint in
+            if state.drained.contains(endpoint.id) { return nil }
+            var endpoint = endpoint
+            if let weight = state.weights[endpoint.id] { endpoint.weight = weight }
+            return endpoint
         }
     }
 

@@ -59,3 +59,14 @@ enum LocalResponse {
         return [.head(head), .body(allocator.buffer(string: text)), .end(trailers: nil)]
     }
 }
+
+extension HTTPOutboundPart {
+    /// Bytes this part puts on the wire (before chunk framing), for the access log's byte count.
+    var byteCount: Int {
+        switch self {
+        case .head(let head): head.bytes.readableBytes
+        case .body(let bytes), .tunnel(let bytes): bytes.readableBytes
+        case .end(let trailers): trailers?.readableBytes ?? 0
+        }
+    }
+}

@@ -53,6 +53,12 @@ final class LoopLocalState: @unchecked Sendable {
         isRetired = true
     }
 
+    /// This loop's request counters (process-wide: they survive reloads).
+    var metrics: LoopMetrics { connections.metrics }
+    /// Where finished exchanges are logged; nil when `access_log` is not configured (the
+    /// handlers then gather nothing for it).
+    var accessLog: AccessLogWriter? { connections.accessLog }
+
     func clientOpened(_ handler: ProxyServerHandler) { connections.clientOpened(handler) }
     func clientClosed(_ handler: ProxyServerHandler) { connections.clientClosed(handler) }
 }
@@ -71,13 +77,27 @@ final class LoopConnections: @unchecked Sendable {
     /// Set once shutdown began: new exchanges are not started, idle connections close.
     private(set) var isDraining = false
 
-    init(eventLoop: any EventLoop) {
+    /// This loop's request counters, folded into `/metrics` at scrape time.
+    let metrics: LoopMetrics
+    /// The access log writer, shared by every loop (it has its own thread).
+    let accessLog: AccessLogWriter?
+
+    init(eventLoop: any EventLoop, backendNames: [String], accessLog: AccessLogWriter?) {
         self.eventLoop = eventLoop
+        self.metrics = LoopMetrics(backendNames: backendNames)
+        self.accessLog = accessLog
+    }
+
+    /// This loop's counters, for a scrape (run on the loop).
+    func metricsSnapshot() -> LoopMetrics.Snapshot {
+        eventLoop.assertInEventLoop()
+        return metrics.snapshot(openConnections: clients.count)
     }
 
     func clientOpened(_ handler: ProxyServerHandler) {
         eventLoop.assertInEventLoop()
         clients[ObjectIdentifier(handler)] = handler
+        metrics.connectionAccepted()
     }
 
     func clientClosed(_ handler: ProxyServerHandler) {
@@ -106,12 +126,21 @@ final class LoopConnections: @unchecked Sendable {
             backend.retire()
         }
         for backend in added { sweepable[ObjectIdentifier(backend)] = backend }
+        // Every loop gets the same calls in the same order, so backend rows line up.
+        metrics.addBackends(added.map(\.group.name))
     }
 
     /// Closes expired idle connections and those of endpoints that left their backend.
     func sweep(now: NIODeadline) {
         eventLoop.assertInEventLoop()
-        for backend in sweepable.values { backend.sweep(now: now) }
+        for backend in sweepable.values {
+            backend.sweep(now: now)
+            // Per-endpoint request counts of endpoints that left DNS are forgotten (drained
+            // ones stay listed, and counted, until they leave).
+            let group = backend.group
+            let ids = Set(group.balancer.status().map(\.endpoint.id)).union(group.membershipSnapshot().announced.map(\.id))
+            metrics.retainEndpoints(backend: metrics.index(ofBackend: group.name), ids)
+        }
     }
 
     /// Starts graceful shutdown on this loop: every client connection is told to finish its

@@ -80,6 +80,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var serverName: String?
     /// The connection's addresses, once the first request needed them.
     private var peer: ConnectionFacts?
+    /// Timings and facts of the exchange in flight, for metrics and the access log.
+    private var trace = ExchangeTrace()
+    /// Whether an access log is configured: without one only the start of each exchange is
+    /// timed (for the duration histogram), none of the per-phase instants.
+    private let logging: Bool
 
     // Pipelining and backpressure.
     private var queuedParts: [HTTPInboundPart] = []
@@ -119,6 +124,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         self.listener = listener
         self.loop = loop
         self.codec = codec
+        self.logging = loop.accessLog != nil
     }
 
     // MARK: Channel events
@@ -231,6 +237,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         if machine.isIdle {
             // Part of a new request is held by the codec: the head must now complete in time.
             guard codec.hasBufferedInput else { return }
+            if !trace.active && trace.firstByteAt == nil { trace.firstByteAt = .now() }
             if idleTimerPurpose == .keepAlive { armIdleTimer(listener.requestHeadTimeout, purpose: .requestHead) }
             headBytesSeen = true
         } else if machine.isTunnel {
@@ -276,6 +283,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func requestHead(_ head: HTTPMessageHead) {
         guard let context else { return }
+        let now = NIODeadline.now()
+        trace.begin(now: now)
+        if logging {
+            trace.wallStartMicros = ExchangeTrace.wallClockMicros() - Int64((now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds) / 1_000)
+            trace.method = head.methodName
+            trace.target = head.target
+            trace.version = head.version.description
+        }
         requestComplete = false
         requestIsHTTP10 = head.version == .http1_0
         requestKeepAlive = head.keepAlive && !loop.isDraining
@@ -323,6 +338,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             }
             outgoingHead = HTTPOutgoingHead(forwarding: head, edits: headerEdits, allocator: context.channel.allocator)
             self.backendName = backendName
+            trace.backend = backendName
+            trace.backendIndex = loop.metrics.index(ofBackend: backendName)
             hashKey = group.usesHashKey ? Self.hashKey(for: group.configuration.balance, facts: facts) : nil
             let info = ExchangeStateMachine.RequestInfo(
                 isIdempotent: Self.isIdempotent(head.method),
@@ -384,6 +401,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             heldRequestParts.removeAll()
             for part in held { backend.handler.write(part, flush: false) }
             backend.channel.flush()
+            if logging { trace.requestSentAt = .now() }
             armServerTimer()
         case .sendRequestBody, .sendRequestEnd, .forwardResponseHead, .forwardResponseBody:
             break  // performed inline where the data is
@@ -398,6 +416,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             completeLease(.cancelled)  // failures were reported where they happened
             writeLocalResponse(status: status, keepAlive: keepAlive, context: context)
         case .abort(let closeBackend):
+            endTrace(abortTermination())
             if closeBackend { releaseBackend(reusable: false) }
             completeLease(.cancelled)
             cancelTimers()
@@ -413,6 +432,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         self.lease = lease
         outcome = .success
         let endpoint = lease.endpoint
+        trace.connectAttempts += 1
+        trace.endpoint = endpoint.id
+        trace.serverFailure = nil
+        if logging { trace.connectStartedAt = .now() }
         if !fresh, let pooled = loop.pool(for: backendName)?.take(endpoint: endpoint.id, now: .now()) {
             attach(pooled, reused: true)
             return
@@ -441,6 +464,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func attach(_ connection: BackendConnection, reused: Bool) {
         connection.handler.owner = self
+        if logging { trace.connectedAt = .now() }
         connection.handler.setReadsPaused(!(context?.channel.isWritable ?? true))
         backend = connection
         perform(machine.backendConnected(endpoint: connection.endpointID, reused: reused))
@@ -448,6 +472,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func finishExchange(backendReusable: Bool, keepClientAlive: Bool, context: ChannelHandlerContext) {
         serverDeadline = nil
+        endTrace("--")
         completeLease(outcome)
         releaseBackend(reusable: backendReusable)
         outgoingHead = nil
@@ -512,6 +537,17 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         serverDeadline = nil
         let parts = LocalResponse.parts(status: status, location: redirectLocation, close: !keepAlive, allocator: context.channel.allocator)
         redirectLocation = nil
+        if !trace.active {
+            // A request the parser refused never had a head: log it as HAProxy does.
+            trace.begin(now: .now())
+            if logging {
+                trace.wallStartMicros = ExchangeTrace.wallClockMicros()
+                trace.method = "<BADREQ>"
+            }
+        }
+        trace.status = status
+        for part in parts { trace.bytesSent += part.byteCount }
+        endTrace(localTermination(status: status))
         for part in parts.dropLast() { context.write(Self.wrapOutboundOut(part), promise: nil) }
         guard let last = parts.last else { return }
         context.writeAndFlush(Self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
@@ -537,6 +573,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             interimResponse = head.status < 200 && head.status != 101
             let action = machine.responseHead(status: head.status, keepAlive: head.keepAlive)
             if head.status >= 500 { outcome = .serverError }
+            if !interimResponse {
+                if logging { trace.responseHeadAt = .now() }
+                trace.status = head.status
+            }
             switch action {
             case .forwardResponseHead, .startTunnel:
                 var edits = HTTPHeaderEdits()
@@ -549,6 +589,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                     try? edits.set("Connection", "keep-alive")
                 }
                 let outgoing = HTTPOutgoingHead(forwarding: head, edits: edits, allocator: context.channel.allocator)
+                trace.bytesSent += outgoing.bytes.readableBytes
                 context.write(Self.wrapOutboundOut(.head(outgoing)), promise: nil)
                 if action == .startTunnel {
                     // Raw bytes flow both ways from now on; the tunnel timeout replaces the others.
@@ -565,6 +606,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             }
         case .body(let bytes):
             guard case .forwardResponseBody = machine.responseBody() else { return }
+            trace.bytesSent += bytes.readableBytes
             context.write(Self.wrapOutboundOut(.body(bytes)), promise: nil)
             if !context.channel.isWritable { backend?.handler.setReadsPaused(true) }
         case .end(let trailers):
@@ -579,6 +621,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             responseWritten = promise.futureResult
             perform(machine.responseEnd())
         case .tunnel(let bytes):
+            trace.bytesSent += bytes.readableBytes
             context.write(Self.wrapOutboundOut(.tunnel(bytes)), promise: nil)
         }
     }
@@ -591,6 +634,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         guard backend != nil else { return }
         backend = nil
         outcome = .connectionFailure
+        trace.serverFailure = "S"
         completeLease(.connectionFailure)
         perform(machine.backendFailed(timedOut: false))
     }
@@ -646,6 +690,51 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         }
     }
 
+    // MARK: Metrics and access log
+
+    /// Ends the traced exchange: one metrics sample on this loop and, when configured, one
+    /// access log record handed to the writer thread.
+    private func endTrace(_ termination: @autoclosure () -> String) {
+        guard trace.active else { return }
+        trace.active = false
+        let now = NIODeadline.now()
+        if trace.status >= 0 {
+            loop.metrics.record(
+                backend: trace.backendIndex, endpoint: trace.endpoint, status: trace.status,
+                durationNanoseconds: Int64(truncatingIfNeeded: now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds),
+                retries: trace.retries, bytes: trace.bytesSent)
+        } else {
+            loop.metrics.clientAborted()
+        }
+        if let accessLog = loop.accessLog {
+            let remote = context?.channel.remoteAddress
+            accessLog.append(trace.record(
+                now: now, termination: termination(),
+                client: (remote?.ipAddress ?? "-", remote?.port ?? 0), listener: listener))
+        }
+    }
+
+    /// HAProxy's termination state of a response the proxy wrote itself.
+    private func localTermination(status: Int) -> String {
+        switch status {
+        case 502: trace.connectedAt == nil ? "SC" : "\(trace.serverFailure ?? "S")H"
+        case 503: trace.backend == nil ? "--" : "SC"
+        case 504: "sH"
+        case 300..<400: "LR"
+        case 400..<500 where trace.backend == nil: "PR"
+        default: "--"
+        }
+    }
+
+    /// HAProxy's termination state of an exchange cut short: who closed (client or server,
+    /// `s` for the server timeout) and when (request, headers, data).
+    private func abortTermination() -> String {
+        let side = trace.serverFailure ?? "C"
+        if trace.responseHeadAt != nil { return side + "D" }
+        if trace.requestSentAt != nil { return side + "H" }
+        return side == "C" ? "CR" : side + "C"
+    }
+
     private func cancelTimers() {
         idleDeadline = nil
         serverDeadline = nil
@@ -658,6 +747,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             serverDeadline = nil
             if backend != nil {
                 outcome = .connectionFailure
+                trace.serverFailure = "s"
                 completeLease(.connectionFailure)
                 perform(machine.backendFailed(timedOut: true))
             }

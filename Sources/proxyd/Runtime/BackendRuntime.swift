@@ -17,7 +17,10 @@ final class BackendRuntime: Sendable {
     let healthChecker: BackendHealthChecker?
     /// By `ObjectIdentifier` of the event loop.
     let loopBackends: [ObjectIdentifier: LoopBackend]
-    private let watcher: EndpointWatcher<ContinuousClock>?
+    /// The DNS watcher of an SRV backend (the admin API reads its counters, refreshes it).
+    let watcher: EndpointWatcher<ContinuousClock>?
+    /// The `resolvers` section the watcher asks.
+    let resolverName: String?
     private let logger: Logger
     /// The watcher's and checker's tasks while started. Unstructured because a backend's
     /// lifetime is set by reloads, not by a scope; `stop()` cancels and awaits them.
@@ -31,14 +34,16 @@ final class BackendRuntime: Sendable {
     init(configuration: BackendConfiguration, resolverSection: ResolverSection?, dns: DNSResolver?, seed: [LoadBalance.Endpoint] = [],
          loops: [any EventLoop], group eventLoopGroup: any EventLoopGroup, logger: Logger) throws {
         let group = try BackendGroup(configuration: configuration)
-        if !seed.isEmpty { try group.balancer.update(seed) }
+        if !seed.isEmpty { try group.setMembership(seed) }
         self.group = group
         self.logger = logger
         self.healthChecker = BackendHealthChecker(backend: group, group: eventLoopGroup, logger: logger)
         if case .srv(let srv) = configuration.membership, let resolverSection, let dns {
             watcher = DiscoveryWiring.watcher(for: srv, section: resolverSection, dns: dns, logger: logger)
+            resolverName = resolverSection.name
         } else {
             watcher = nil
+            resolverName = nil
         }
         var loopBackends: [ObjectIdentifier: LoopBackend] = [:]
         for loop in loops {

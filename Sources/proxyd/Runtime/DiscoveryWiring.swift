@@ -65,7 +65,7 @@ enum DiscoveryWiring {
             ))
         }
         do {
-            try backend.balancer.update(endpoints)
+            try backend.setMembership(endpoints)
             logger.info("endpoints updated", metadata: [
                 "backend": "\(backend.name)", "count": "\(endpoints.count)",
                 "endpoints": "\(endpoints.map(\.id).joined(separator: " "))",

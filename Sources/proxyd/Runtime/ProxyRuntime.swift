@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Prometheus
 import SRVDiscovery
 import ServiceLifecycle
 import TLSTerm
@@ -33,6 +34,12 @@ final class ProxyRuntime: Service, Sendable {
     /// The last queued reload or shutdown; the next one waits for it (FIFO).
     private let serialQueue = NIOLockedValueBox<Task<Void, Never>?>(nil)
     let reloadStatistics = NIOLockedValueBox(ReloadStatistics())
+    /// The access log writer when `access_log` is configured; `reopen()` it after logrotate.
+    /// Set at start: a reload does not change the access log (restart for that).
+    let accessLog: AccessLogWriter?
+    /// What the admin listener reads and changes (also usable without it, e.g. by tests).
+    let inspector: ProxyInspector
+    private let adminChannel = NIOLockedValueBox<(any Channel)?>(nil)
 
     struct State: Sendable {
         enum Phase: Sendable { case created, running, stopped }
@@ -48,14 +55,22 @@ final class ProxyRuntime: Service, Sendable {
         var sweeps: [RepeatedTask] = []
     }
 
-    init(configuration: ProxyConfiguration, group: any EventLoopGroup, configurationPath: String? = nil, logger: Logger) throws {
+    /// - Parameters:
+    ///   - metricsRegistry: where `/metrics` is rendered; pass the registry swift-metrics was
+    ///     bootstrapped with so that its metrics are served too.
+    init(configuration: ProxyConfiguration, group: any EventLoopGroup, configurationPath: String? = nil, logger: Logger,
+         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
         self.group = group
         self.logger = logger
         self.configurationPath = configurationPath
         let loops = Array(group.makeIterator())
         self.loops = loops
+        let accessLog = try configuration.accessLog.map { log in
+            try AccessLogWriter(format: log.format == .json ? .json : .httplog, path: log.path, logger: logger)
+        }
+        self.accessLog = accessLog
         var connections: [ObjectIdentifier: LoopConnections] = [:]
-        for loop in loops { connections[ObjectIdentifier(loop)] = LoopConnections(eventLoop: loop) }
+        for loop in loops { connections[ObjectIdentifier(loop)] = LoopConnections(eventLoop: loop, backendNames: [], accessLog: accessLog) }
         self.loopConnections = connections
         self.connectionLimiter = ConnectionLimiter(limit: configuration.limits.maxConnections)
 
@@ -68,7 +83,12 @@ final class ProxyRuntime: Service, Sendable {
             let generation = Self.makeGeneration(listener, of: configuration, backends: backends, tls: tls, connections: connections)
             listeners.append(ListenerSlot(bind: listener.bind, generation: generation))
         }
-        self.state = NIOLockedValueBox(State(configuration: configuration, backends: backends, listeners: listeners, resolvers: resolvers))
+        let state = NIOLockedValueBox(State(configuration: configuration, backends: backends, listeners: listeners, resolvers: resolvers))
+        self.state = state
+        self.inspector = ProxyInspector(
+            view: { state.withLockedValue { Self.inspectorView($0) } },
+            loops: loops.compactMap { connections[ObjectIdentifier($0)] },
+            accessLog: accessLog, registry: metricsRegistry)
         for (loop, backends) in Self.loopBackends(of: Array(backends.values), loops: loops) {
             guard let target = connections[loop] else { continue }
             target.eventLoop.execute { target.replaceBackends(adding: backends, retiring: []) }
@@ -76,6 +96,43 @@ final class ProxyRuntime: Service, Sendable {
     }
 
     // MARK: What the current generation holds
+
+    /// What the admin listener sees of the generation in `state`.
+    private static func inspectorView(_ state: State) -> ProxyInspector.View {
+        let ordered = state.configuration.backends.compactMap { state.backends[$0.name] }
+        var watches: [String: (watcher: EndpointWatcher<ContinuousClock>, resolverName: String)] = [:]
+        for backend in ordered {
+            if let watcher = backend.watcher, let resolver = backend.resolverName { watches[backend.name] = (watcher, resolver) }
+        }
+        var tls: [(listener: String, context: TLSServerContext)] = []
+        for slot in state.listeners {
+            let generation = slot.current
+            if let context = generation.tls { tls.append((generation.name, context)) }
+        }
+        return ProxyInspector.View(
+            backends: ordered.map(\.group), watches: watches, tlsContexts: tls,
+            healthChecks: HealthCheckWiring(checkers: ordered.compactMap(\.healthChecker)))
+    }
+
+    /// Binds the admin listener when `admin:` is configured; returns its address. Its
+    /// `POST /api/reload` runs ``reload()``, the same reload as SIGHUP.
+    @discardableResult
+    func bindAdmin() async throws -> SocketAddress? {
+        guard let admin = configuration.admin else { return nil }
+        let reload = AdminReloadAction { [weak self] in
+            guard let self else { return (false, "the proxy is stopping") }
+            do {
+                let summary = try await self.reload()
+                return (true, "\(summary)")
+            } catch {
+                return (false, "\(error)")
+            }
+        }
+        let router = AdminRouter(inspector: inspector, token: admin.token, reload: reload)
+        let channel = try await AdminServer.bind(configuration: admin, router: router, group: group, logger: logger)
+        adminChannel.withLockedValue { $0 = channel }
+        return channel.localAddress
+    }
 
     /// The configuration being served.
     var configuration: ProxyConfiguration { state.withLockedValue { $0.configuration } }
@@ -199,6 +256,13 @@ final class ProxyRuntime: Service, Sendable {
                 try await bind(slot, listener)
             }
             if let address = slot.channel?.localAddress { addresses[listener.name] = address }
+        }
+        if adminChannel.withLockedValue({ $0 == nil }) {
+            do {
+                try await bindAdmin()
+            } catch {
+                throw ListenerBindError(admin: configuration.admin, error: error)
+            }
         }
         return addresses
     }
@@ -350,6 +414,13 @@ final class ProxyRuntime: Service, Sendable {
                 connections.closeAll()
             }.get()
         }
+        if let admin = adminChannel.withLockedValue({ channel in
+            defer { channel = nil }
+            return channel
+        }) {
+            try? await admin.close()
+        }
+        accessLog?.close()
         logger.info("stopped")
     }
 

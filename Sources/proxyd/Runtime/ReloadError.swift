@@ -41,9 +41,19 @@ struct ListenerBindError: Error, Sendable, CustomStringConvertible {
     var problem: String
 
     init(listener: ListenerConfiguration, error: any Error) {
-        self.listener = listener.name
-        self.address = listener.bind
-        self.location = listener.location
+        self.init(name: listener.name, address: listener.bind, location: listener.location, error: error)
+    }
+
+    /// The admin listener could not bind (`admin.bind`).
+    init(admin: AdminConfiguration?, error: any Error) {
+        let bind = admin?.bind ?? AdminConfiguration().bind
+        self.init(name: "admin", address: bind, location: SourceLocation(file: "admin.bind", line: 0), error: error)
+    }
+
+    private init(name: String, address: BindAddress, location: SourceLocation, error: any Error) {
+        self.listener = name
+        self.address = address
+        self.location = location
         if let io = error as? IOError {
             errno = io.errnoCode
             problem = String(cString: strerror(io.errnoCode))

@@ -1,0 +1,69 @@
+/// A point-in-time view of the whole proxy for the stats page, the JSON admin API and
+/// `/metrics`: every backend with its endpoints (announced by DNS or the file, with the
+/// operator's overrides and the balancer's health), DNS counters and certificates.
+///
+/// Built by ``ProxyRuntime/status()`` off the event loops; plain values, `Codable` so the
+/// admin API answers it as JSON as it is.
+struct ProxyStatus: Sendable, Codable {
+    struct Endpoint: Sendable, Codable {
+        /// `address:port`, the endpoint's ID in the balancer and in the admin API's paths.
+        var id: String
+        var address: String
+        var port: Int
+        /// The SRV target (or the server's name in the file).
+        var target: String?
+        var priority: Int
+        /// The weight announced by DNS or the file.
+        var weight: Int
+        /// The operator's weight, when set through the admin API.
+        var weightOverride: Int?
+        /// `up`, `down` (failed health checks), `ejected` (outlier detection), `draining`
+        /// (left DNS, finishing its requests) or `drained` (by the operator).
+        var state: String
+        var inFlight: Int
+        /// Requests finished since start (every loop), and per second since the last look.
+        var requests: Int
+        var requestRate: Double
+        /// The last active health check: `passed`, or why it failed; nil without checks.
+        var lastCheck: String?
+    }
+
+    struct DNS: Sendable, Codable {
+        var name: String
+        var queries: Int
+        var timeouts: Int
+        var truncations: Int
+        var tcpRetries: Int
+        var droppedAnswers: Int
+        var successfulRefreshes: Int
+        var failedRefreshes: Int
+        /// Seconds since the last answer, and since the endpoint set last changed.
+        var secondsSinceLastAnswer: Double?
+        var secondsSinceLastChange: Double?
+        var lastError: String?
+    }
+
+    struct Backend: Sendable, Codable {
+        var name: String
+        var strategy: String
+        var endpoints: [Endpoint]
+        /// Present for SRV backends.
+        var dns: DNS?
+        /// When the membership last changed (DNS answer or admin override), Unix seconds.
+        var lastMembershipUpdate: Double?
+    }
+
+    struct Certificate: Sendable, Codable {
+        var listener: String
+        var subject: String
+        var serverNames: [String]
+        var serialNumber: String
+        /// notAfter, Unix seconds.
+        var notAfter: Int64
+    }
+
+    var backends: [Backend]
+    var certificates: [Certificate]
+    /// Unix seconds when the snapshot was taken.
+    var generatedAt: Double
+}

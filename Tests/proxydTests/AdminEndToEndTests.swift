@@ -1,0 +1,354 @@
+import Foundation
+import PeerHarness
+import Testing
+import TLSTerm
+
+/// The admin listener and the access log of the built `proxyd run`, against real task
+/// processes (and a real BIND for the stats page), driven by curl, wrk and headless Chromium.
+@Suite("proxyd admin listener, metrics and access logs", .serialized)
+struct AdminEndToEndTests {
+    /// A static-servers proxy with an admin listener on a free loopback port and `extra` YAML.
+    static func start(tasks: Int, extra: String = "", token: String? = nil) async throws -> (ProxyFixture, admin: String) {
+        let port = try await FreePort.udpAndTCP()
+        let tokenLine = token.map { ", token: \"\($0)\"" } ?? ""
+        let fixture = try ProxyFixture.running(tasks: tasks) { fixture in
+            fixture.staticConfiguration() + "\nadmin: { bind: 127.0.0.1:\(port)\(tokenLine) }\n" + extra
+        }
+        let admin = "http://127.0.0.1:\(port)"
+        try await waitForAdmin(admin, token: token)
+        return (fixture, admin)
+    }
+
+    static func waitForAdmin(_ admin: String, token: String? = nil) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let auth = token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []
+            if let result = try? await Curl.run(auth + ["-o", "/dev/null", "-w", "%{http_code}", "\(admin)/api/backends"]), result.out == "200" { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    static func waitForLines(in path: String, count: Int, timeout: Duration = .seconds(10)) async throws -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        var lines: [String] = []
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            lines = text.split(separator: "\n").map(String.init)
+            if lines.count >= count { return lines }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return lines
+    }
+
+    @Test("a proxied request is logged in HAProxy's httplog format to the configured file")
+    func httplogLine() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("access.log").path
+        let (fixture, _) = try await Self.start(tasks: 1, extra: "access_log: { format: httplog, path: \(log) }\n")
+        defer { fixture.stop() }
+        let page = try await Curl.run(["http://\(fixture.address)/logged?x=1"])
+        #expect(page.status == 0)
+        let lines = try await Self.waitForLines(in: log, count: 1)
+        let line = try #require(lines.first)
+        // 127.0.0.1:PORT [05/Dec/2026:00:10:00.123] web hello/127.0.0.1:PORT 0/0/0/1/2 200 BYTES - - ---- 0/0/0/0/0 0/0 "GET /logged?x=1 HTTP/1.1"
+        let pattern = #"^127\.0\.0\.1:[0-9]+ \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\] web hello/"#
+            + NSRegularExpression.escapedPattern(for: fixture.taskAddresses[0])
+            + #" [0-9]+/0/[0-9]+/[0-9]+/[0-9]+ 200 [0-9]+ - - ---- 0/0/0/0/0 0/0 "GET /logged\?x=1 HTTP/1\.1"$"#
+        #expect(line.range(of: pattern, options: .regularExpression) != nil, "\(line)")
+        let bytes = Int(line.split(separator: " ")[6]) ?? 0
+        #expect(bytes > page.out.utf8.count, "bytes count the head too: \(line)")
+
+        // A request the parser refuses is logged as HAProxy does: <BADREQ>, PR termination.
+        let socket = try fixture.connect()
+        defer { socket.close() }
+        try socket.send("GET / HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n")
+        _ = try socket.receiveAll(timeout: .seconds(5))
+        let refused = try await Self.waitForLines(in: log, count: 2).last ?? ""
+        #expect(refused.range(of: #" web <NOSRV>/<NOSRV> [0-9]+/-1/-1/-1/[0-9]+ 400 [0-9]+ - - PR-- 0/0/0/0/0 0/0 "<BADREQ>"$"#, options: .regularExpression) != nil, "\(refused)")
+    }
+
+    @Test("proxied GET and POST requests are logged as JSON lines with their timers and termination state")
+    func jsonLines() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("access.json").path
+        let (fixture, _) = try await Self.start(tasks: 1, extra: "access_log: { format: json, path: \(log) }\n")
+        defer { fixture.stop() }
+        _ = try await Curl.run(["http://\(fixture.address)/one"])
+        _ = try await Curl.run(["-X", "POST", "-d", "abc", "http://\(fixture.address)/two"])
+        let lines = try await Self.waitForLines(in: log, count: 2)
+        #expect(lines.count == 2)
+        let records = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let first = try #require(records.first)
+        #expect(first["method"] as? String == "GET" && first["target"] as? String == "/one")
+        #expect(first["status"] as? Int == 200 && first["backend"] as? String == "hello")
+        #expect(first["endpoint"] as? String == fixture.taskAddresses[0])
+        #expect(first["termination"] as? String == "----" && first["retries"] as? Int == 0)
+        #expect(first["listener"] as? String == "web" && first["tls"] as? Bool == false)
+        for key in ["request_head_ms", "connect_ms", "response_ms", "total_ms", "bytes"] {
+            #expect((first[key] as? Int ?? -1) >= 0, "\(key) in \(lines[0])")
+        }
+        #expect((first["time"] as? String)?.hasSuffix("Z") == true)
+        #expect(records.last?["method"] as? String == "POST" && records.last?["status"] as? Int == 200)
+    }
+
+    @Test("/metrics parses as Prometheus text and its counters move with traffic")
+    func metricsMoveWithTraffic() async throws {
+        let (fixture, admin) = try await Self.start(tasks: 2)
+        defer { fixture.stop() }
+        let before = try PrometheusTextParser(try await Curl.run(["\(admin)/metrics"]).out)
+        let requests = 25
+        let result = try await Curl.run(Array(repeating: "http://\(fixture.address)/", count: requests) + ["-o", "/dev/null"])
+        #expect(result.status == 0)
+        let scrape = try await Curl.run(["-D", "-", "\(admin)/metrics"])
+        #expect(scrape.out.contains("Content-Type: text/plain; version=0.0.4"))
+        let body = String(scrape.out[(scrape.out.range(of: "\r\n\r\n")?.upperBound ?? scrape.out.startIndex)...])
+        let after = try PrometheusTextParser(body)
+
+        let ok = ["backend": "hello", "code": "200"]
+        #expect(after.types["proxyd_requests_total"] == "counter")
+        #expect(after.types["proxyd_request_duration_seconds"] == "histogram")
+        #expect(after.sum("proxyd_requests_total", where: ok) - before.sum("proxyd_requests_total", where: ok) == Double(requests))
+        #expect(after.sum("proxyd_request_duration_seconds_count", where: ["backend": "hello"])
+                - before.sum("proxyd_request_duration_seconds_count", where: ["backend": "hello"]) == Double(requests))
+        #expect(after.sum("proxyd_connections_total") > before.sum("proxyd_connections_total"))
+        #expect(after.value("proxyd_endpoints", ["backend": "hello", "state": "up"]) == 2)
+        #expect(after.value("proxyd_endpoints", ["backend": "hello", "state": "drained"]) == 0)
+        #expect(after.value("proxyd_open_connections") != nil)
+        #expect(after.sum("proxyd_response_bytes_total", where: ["backend": "hello"]) > 0)
+    }
+
+    @Test("with admin.token every admin request needs the bearer token (401 otherwise)")
+    func tokenRequired() async throws {
+        let (fixture, admin) = try await Self.start(tasks: 1, token: "s3cret-token")
+        defer { fixture.stop() }
+        for path in ["/", "/metrics", "/api/backends"] {
+            let none = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "\(admin)\(path)"])
+            #expect(none.out == "401", "\(path)")
+            let wrong = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer s3cret-tokeX", "\(admin)\(path)"])
+            #expect(wrong.out == "401", "\(path)")
+            let right = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer s3cret-token", "\(admin)\(path)"])
+            #expect(right.out == "200", "\(path)")
+        }
+        let drain = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "\(admin)/api/backends/hello/endpoints/\(fixture.taskAddresses[0])/drain"])
+        #expect(drain.out == "401")
+    }
+
+    @Test("proxyd check and run refuse a non-loopback admin bind without a token, naming file and line")
+    func exposedAdminNeedsToken() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-admin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("proxyd.yaml")
+        try """
+        backends:
+          hello:
+            servers: ["127.0.0.1:9"]
+        listeners:
+          - bind: 127.0.0.1:0
+            backend: hello
+        admin:
+          bind: 0.0.0.0:9901
+        """.write(to: config, atomically: true, encoding: .utf8)
+        for command in ["check", "run"] {
+            let result = try await ExternalTool.run(TestPaths.proxydBinary, [command, "--config", config.path], timeout: .seconds(10))
+            #expect(result.status == 1, "\(command)")
+            #expect(result.err.contains("\(config.path):8:"), "\(command): \(result.err)")
+            #expect(result.err.contains("admin.bind 0.0.0.0:9901 is not a loopback address: set admin.token"), "\(command): \(result.err)")
+        }
+        try """
+        backends:
+          hello:
+            servers: ["127.0.0.1:9"]
+        listeners:
+          - bind: 127.0.0.1:0
+            backend: hello
+        admin:
+          bind: 0.0.0.0:9901
+          token: "long-random-token"
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let accepted = try await ExternalTool.run(TestPaths.proxydBinary, ["check", "--config", config.path], timeout: .seconds(10))
+        #expect(accepted.status == 0, "\(accepted.err)")
+    }
+
+    @Test("admin drain under continuous load: 0 failed requests, and the drained endpoint gets no new request until enabled")
+    func drainUnderLoad() async throws {
+        let wrk = try ExternalTool.locate("wrk", package: "wrk")
+        let (fixture, admin) = try await Self.start(tasks: 3)
+        defer { fixture.stop() }
+        let drained = fixture.taskAddresses[1]
+        async let load = ExternalTool.run(wrk, ["-t1", "-c8", "-d8s", "http://\(fixture.address)/"], timeout: .seconds(40))
+        try await Task.sleep(for: .seconds(2))
+        let drain = try await Curl.run(["-w", "\n%{http_code}", "-X", "POST", "\(admin)/api/backends/hello/endpoints/\(drained)/drain"])
+        #expect(drain.out.hasSuffix("\n200"), "\(drain.out)")
+        // In-flight requests of the drained endpoint finish; after that its count must stay.
+        try await Task.sleep(for: .seconds(1))
+        let settled = try await Self.endpoint(drained, admin: admin)
+        #expect(settled?["state"] as? String == "drained")
+        let countAtDrain = settled?["requests"] as? Int ?? -1
+        #expect(countAtDrain > 0)
+        try await Task.sleep(for: .seconds(3))
+        let later = try await Self.endpoint(drained, admin: admin)
+        #expect(later?["requests"] as? Int == countAtDrain, "the drained endpoint got new requests")
+        let report = WrkReport(try await load.out)
+        #expect(report.requests > 300)
+        #expect(report.socketErrors == 0 && report.non2xx == 0, "requests \(report.requests), socket errors \(report.socketErrors), non-2xx \(report.non2xx)")
+        let others = try await [fixture.taskAddresses[0], fixture.taskAddresses[2]].asyncMap { try await Self.endpoint($0, admin: admin) }
+        #expect(others.allSatisfy { ($0?["requests"] as? Int ?? 0) > countAtDrain / 2 })
+
+        // Enabled again, it takes traffic again.
+        let enable = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "\(admin)/api/backends/hello/endpoints/\(drained)/enable"])
+        #expect(enable.out == "200")
+        _ = try await Curl.run(Array(repeating: "http://\(fixture.address)/", count: 12) + ["-o", "/dev/null"])
+        let enabled = try await Self.endpoint(drained, admin: admin)
+        #expect(enabled?["state"] as? String == "up")
+        #expect((enabled?["requests"] as? Int ?? 0) > countAtDrain)
+    }
+
+    @Test("weight set through the API survives and steers traffic; unknown endpoints are 404, bad bodies 400")
+    func weightOverride() async throws {
+        let (fixture, admin) = try await Self.start(tasks: 2)
+        defer { fixture.stop() }
+        let heavy = fixture.taskAddresses[0]
+        let set = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", #"{"weight": 3}"#, "\(admin)/api/backends/hello/endpoints/\(heavy)/weight"])
+        #expect(set.out == "200")
+        let before = try await Self.endpoint(heavy, admin: admin)
+        #expect(before?["weight_override"] as? Int == 3 && before?["weight"] as? Int == 1)
+        let start = (before?["requests"] as? Int ?? 0, try await Self.endpoint(fixture.taskAddresses[1], admin: admin)?["requests"] as? Int ?? 0)
+        _ = try await Curl.run(Array(repeating: "http://\(fixture.address)/", count: 40) + ["-o", "/dev/null"])
+        let heavyCount = (try await Self.endpoint(heavy, admin: admin)?["requests"] as? Int ?? 0) - start.0
+        let lightCount = (try await Self.endpoint(fixture.taskAddresses[1], admin: admin)?["requests"] as? Int ?? 0) - start.1
+        // 3:1 by smooth weighted round robin (a cycle may straddle the start).
+        #expect(heavyCount + lightCount == 40 && abs(heavyCount - 30) <= 2, "\(heavyCount) / \(lightCount)")
+
+        let unknown = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "\(admin)/api/backends/hello/endpoints/10.9.9.9:1/drain"])
+        #expect(unknown.out == "404")
+        let bad = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", #"{"weight": -1}"#, "\(admin)/api/backends/hello/endpoints/\(heavy)/weight"])
+        #expect(bad.out == "400")
+    }
+
+    @Test("POST /api/reload re-reads the file like SIGHUP: a valid change applies, an invalid one is 422 with file:line and the old configuration keeps serving")
+    func reloadThroughTheAPI() async throws {
+        let (fixture, admin) = try await Self.start(tasks: 1)
+        defer { fixture.stop() }
+        let config = fixture.directory.appendingPathComponent("proxyd.yaml")
+        let original = try String(contentsOf: config, encoding: .utf8)
+        let added = original.replacingOccurrences(of: "backends:\n", with: "backends:\n  spare:\n    servers: [\"\(fixture.taskAddresses[0])\"]\n")
+        try added.write(to: config, atomically: true, encoding: .utf8)
+        let applied = try await Curl.run(["-w", "\n%{http_code}", "-X", "POST", "\(admin)/api/reload"])
+        #expect(applied.out.hasSuffix("\n200") && applied.out.contains("reloaded"), "\(applied.out)")
+        let listed = try await Curl.run(["\(admin)/api/backends"])
+        #expect(listed.out.contains("\"spare\""), "the reloaded backend is not listed: \(listed.out)")
+
+        try (added + "\nlisteners: [oops\n").write(to: config, atomically: true, encoding: .utf8)
+        let refused = try await Curl.run(["-w", "\n%{http_code}", "-X", "POST", "\(admin)/api/reload"])
+        #expect(refused.out.hasSuffix("\n422") && refused.out.contains("proxyd.yaml:"), "\(refused.out)")
+        #expect(try await Curl.run(["http://\(fixture.address)/"]).out.hasPrefix("hello from task-1"))
+    }
+
+    @Test("the stats page, rendered by headless Chromium, shows every endpoint discovered from BIND and its state")
+    func statsPageInChromium() async throws {
+        let chromium = try ExternalTool.locate("chromium", package: "chromium")
+        let named = try await NamedServer.start()
+        defer { named.stop() }
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        var tasks: [CloudMapTask] = []
+        for number in 1...3 {
+            let address = try fixture.startTask(name: "task-\(number)")
+            let port = Int(address.split(separator: ":").last ?? "") ?? 0
+            tasks.append(CloudMapTask(taskID: "task-\(number)", address: "127.0.0.1", port: port, ttl: 1))
+        }
+        try await named.register(tasks)
+        let adminPort = try await FreePort.udpAndTCP()
+        let tlsPort = try await FreePort.udpAndTCP()
+        let pem = try SelfSignedCertificate.combinedPEM(commonName: "stats.test", alternativeNames: ["DNS:stats.test"])
+        let certificate = fixture.directory.appendingPathComponent("site.pem")
+        try pem.write(to: certificate, atomically: true, encoding: .utf8)
+        try fixture.startProxy(yaml: """
+            resolvers:
+              cloudmap:
+                nameservers: ["127.0.0.1:\(named.port)"]
+                timeout: 300ms
+                min_ttl: 1s
+                max_ttl: 2s
+            backends:
+              hello:
+                srv: { name: _hello-world-service.internal, resolver: cloudmap }
+            listeners:
+              - name: web
+                bind: LISTEN
+                backend: hello
+              - name: https
+                bind: 127.0.0.1:\(tlsPort)
+                tls: { certificates: [\(certificate.path)] }
+                backend: hello
+            admin: { bind: 127.0.0.1:\(adminPort) }
+            """)
+        let admin = "http://127.0.0.1:\(adminPort)"
+        try await Self.waitForAdmin(admin)
+        // Wait for discovery, then drain one endpoint so the page has two states to show.
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline, try await Self.backends(admin: admin).first?["endpoints"].flatMap({ $0 as? [Any] })?.count ?? 0 < 3 {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let drained = fixture.taskAddresses[2]
+        let drain = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "\(admin)/api/backends/hello/endpoints/\(drained)/drain"])
+        #expect(drain.out == "200")
+        // An SRV refresh now keeps the drain (the override outlives DNS updates).
+        let refresh = try await Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "\(admin)/api/backends/hello/refresh"])
+        #expect(refresh.out == "202")
+        try await Task.sleep(for: .milliseconds(500))
+
+        let profile = fixture.directory.appendingPathComponent("chromium-profile").path
+        let page = try await ExternalTool.run(chromium, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-proxy-server", "--user-data-dir=\(profile)",
+            "--dump-dom", "\(admin)/",
+        ], timeout: .seconds(60))
+        #expect(page.status == 0, "\(page.err)")
+        let dom = page.out
+        #expect(dom.contains("backend hello"))
+        #expect(dom.contains("_hello-world-service.internal"))
+        for (index, address) in fixture.taskAddresses.enumerated() {
+            let state = address == drained ? "drained" : "up"
+            #expect(dom.contains("data-endpoint=\"\(address)\" data-state=\"\(state)\""), "\(address) should be \(state)")
+            #expect(dom.contains("task-\(index + 1)"), "the SRV target of \(address)")
+        }
+        #expect(dom.contains("CN=stats.test") || dom.contains("stats.test"), "the certificate table")
+
+        // The same deployment's DNS and certificate metrics.
+        let metrics = try PrometheusTextParser(try await Curl.run(["\(admin)/metrics"]).out)
+        #expect(metrics.sum("proxyd_dns_queries_total", where: ["resolver": "cloudmap"]) >= 2)
+        #expect(metrics.value("proxyd_dns_timeouts_total", ["resolver": "cloudmap"]) != nil)
+        #expect(metrics.value("proxyd_dns_truncations_total", ["resolver": "cloudmap"]) != nil)
+        #expect(metrics.value("proxyd_dns_dropped_answers_total", ["resolver": "cloudmap"]) != nil)
+        #expect(metrics.value("proxyd_endpoints", ["backend": "hello", "state": "drained"]) == 1)
+        #expect(metrics.value("proxyd_endpoints", ["backend": "hello", "state": "up"]) == 2)
+        let expiry = metrics.sum("proxyd_certificate_expiry_timestamp_seconds", where: ["listener": "https"])
+        #expect(expiry > Date().timeIntervalSince1970, "a fresh certificate expires in the future: \(expiry)")
+    }
+
+    // MARK: Helpers
+
+    static func backends(admin: String) async throws -> [[String: Any]] {
+        let result = try await Curl.run(["\(admin)/api/backends"])
+        let object = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+        return object?["backends"] as? [[String: Any]] ?? []
+    }
+
+    static func endpoint(_ id: String, admin: String) async throws -> [String: Any]? {
+        let endpoints = try await backends(admin: admin).first?["endpoints"] as? [[String: Any]] ?? []
+        return endpoints.first { $0["id"] as? String == id }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
