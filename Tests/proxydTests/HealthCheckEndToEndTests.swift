@@ -144,7 +144,7 @@ struct HealthCheckEndToEndTests {
         #expect(down)
         // fall (2) × interval (200 ms, +10% jitter) plus a membership look (100 ms) is ~0.6 s on
         // an idle machine; the bound leaves room for the parallel suite's load.
-        #expect(tookDown < .seconds(3), "took \(tookDown) to mark the killed task down")
+        #expect(tookDown < .seconds(6), "took \(tookDown) to mark the killed task down")
 
         let responses = try await Self.requests(30, through: proxy.address)
         #expect(responses.count == 30)
@@ -172,7 +172,7 @@ struct HealthCheckEndToEndTests {
         #expect(cameUp)
 
         // Graceful shutdown cancels the checker along with discovery.
-        #expect(await proxy.stop() < .seconds(10))
+        #expect(await proxy.stop() < .seconds(20))
     }
 
     @Test("an endpoint whose health path answers 503 gets no requests while the tasks behind it serve all 30")
