@@ -33,6 +33,7 @@ struct HostileDNSEndToEndTests {
         defer { nameserver.stop() }
         let listenPort = try await FreePort.udpAndTCP()
         let address = "127.0.0.1:\(listenPort)"
+        let adminPort = try await FreePort.udpAndTCP()
         let config = fixture.directory.appendingPathComponent("proxyd.yaml")
         try """
             resolvers:
@@ -53,6 +54,7 @@ struct HostileDNSEndToEndTests {
                 bind: \(address)
                 backend: hello
             timeouts: { connect: 1s, server: 5s }
+            admin: { bind: 127.0.0.1:\(adminPort) }
             """.write(to: config, atomically: true, encoding: .utf8)
         // Debug logs go to a file, as an operator's would (journald, a file): a test reading a
         // pipe could stall proxyd's event loops on a full pipe and blame proxyd for it.
@@ -70,12 +72,15 @@ struct HostileDNSEndToEndTests {
         // machine shared by parallel builds a response can take seconds, so 10 s.)
         var logsByMode: [HostileNameserver.Mode: String] = [:]
         var reports: [(HostileNameserver.Mode, WrkReport, String)] = []
+        var countersByMode: [HostileNameserver.Mode: DNSCounters] = [:]
         for (mode, _) in Self.modes {
             let before = log.text.utf8.count
+            let countersBefore = try await DNSCounters.scrape(adminPort: adminPort)
             nameserver.mode = mode
             let result = try await ExternalTool.run(wrk, ["-t1", "-c8", "-d4s", "--timeout", "10s", "http://\(address)/"], timeout: .seconds(30))
             reports.append((mode, WrkReport(result.out), result.out))
             logsByMode[mode] = String(decoding: log.text.utf8.dropFirst(before), as: UTF8.self)
+            countersByMode[mode] = try await DNSCounters.scrape(adminPort: adminPort) - countersBefore
         }
         nameserver.mode = .good
 
@@ -92,6 +97,19 @@ struct HostileDNSEndToEndTests {
             #expect(queries.udp > 0, "no query reached the nameserver in mode \(mode)")
             if mode == .truncatedTCPBroken || mode == .truncatedTCPSlow {
                 #expect(queries.tcp > 0, "no TCP retry in mode \(mode)")
+            }
+            // The admin listener's /metrics counts every hostile event, by kind.
+            let counted = countersByMode[mode] ?? DNSCounters()
+            #expect(counted.queries > 0, "mode \(mode): no DNS query counted")
+            switch mode {
+            case .spoofedID, .wrongSource, .oversized, .compressionLoop:
+                #expect(counted.droppedAnswers > 0, "mode \(mode): no dropped answer counted (\(counted))")
+            case .truncatedTCPBroken, .truncatedTCPSlow:
+                #expect(counted.truncations > 0, "mode \(mode): no truncation counted (\(counted))")
+            case .slow, .silent:
+                #expect(counted.timeouts > 0, "mode \(mode): no timeout counted (\(counted))")
+            case .good, .serverFailure:
+                break
             }
             let segment = logsByMode[mode] ?? ""
             for line in expected {
@@ -136,4 +154,30 @@ struct ProxydLog {
         }
         throw PeerProcess.PeerError.notReady(text)
     }
+}
+
+/// The resolver counters proxyd's `/metrics` exposes for the `hostile` resolvers section.
+struct DNSCounters: CustomStringConvertible {
+    var queries = 0.0
+    var timeouts = 0.0
+    var truncations = 0.0
+    var droppedAnswers = 0.0
+
+    static func scrape(adminPort: Int) async throws -> DNSCounters {
+        let text = try await Curl.run(["http://127.0.0.1:\(adminPort)/metrics"]).out
+        let metrics = try PrometheusTextParser(text)
+        let labels = ["resolver": "hostile"]
+        return DNSCounters(
+            queries: metrics.sum("proxyd_dns_queries_total", where: labels),
+            timeouts: metrics.sum("proxyd_dns_timeouts_total", where: labels),
+            truncations: metrics.sum("proxyd_dns_truncations_total", where: labels),
+            droppedAnswers: metrics.sum("proxyd_dns_dropped_answers_total", where: labels))
+    }
+
+    static func - (lhs: DNSCounters, rhs: DNSCounters) -> DNSCounters {
+        DNSCounters(queries: lhs.queries - rhs.queries, timeouts: lhs.timeouts - rhs.timeouts,
+                    truncations: lhs.truncations - rhs.truncations, droppedAnswers: lhs.droppedAnswers - rhs.droppedAnswers)
+    }
+
+    var description: String { "queries \(queries), timeouts \(timeouts), truncations \(truncations), dropped \(droppedAnswers)" }
 }
