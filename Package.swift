@@ -107,6 +107,8 @@ let package = Package(
                 "COpenSSL",
                 "CTLSShim",
                 .product(name: "NIOCore", package: "swift-nio"),
+                // NIOLockedValueBox / NIOLock: ThreadSanitizer sees their pthread mutex.
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -139,6 +141,7 @@ let package = Package(
             dependencies: [
                 "DNSWire", "SRVDiscovery", "HTTPCore", "TLSTerm", "LoadBalance",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// The process-wide limit on open client connections (`limits.max_connections`), applied as
@@ -10,7 +11,7 @@ final class ConnectionLimiter: Sendable {
     let limit: Int
     private let open = Atomic<Int>(0)
     /// Listeners that stopped accepting, to wake when a connection closes.
-    private let paused = Mutex<[@Sendable () -> Void]>([])
+    private let paused = NIOLockedValueBox<[@Sendable () -> Void]>([])
 
     init(limit: Int) {
         self.limit = limit
@@ -29,13 +30,13 @@ final class ConnectionLimiter: Sendable {
 
     /// Registers a paused listener's resume action (it runs on any thread; it hops itself).
     func whenBelowLimit(_ resume: @escaping @Sendable () -> Void) {
-        paused.withLock { $0.append(resume) }
+        paused.withLockedValue { $0.append(resume) }
         // A connection may have closed between the listener's check and this registration.
         if !isAtLimit { wakePausedListeners() }
     }
 
     private func wakePausedListeners() {
-        let wake = paused.withLock { paused in
+        let wake = paused.withLockedValue { paused in
             defer { paused = [] }
             return paused
         }

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 import TLSTerm
 
 /// A running proxy: the listeners of one configuration, its backend groups and the per-loop
@@ -27,7 +27,7 @@ final class ProxyRuntime: Service, Sendable {
     let connectionLimiter: ConnectionLimiter
     /// Active health checks (Sources/proxyd/Health); `healthChecks.statuses()` for the stats page.
     let healthChecks: HealthCheckWiring
-    private let boundListeners = Mutex<[(name: String, channel: any Channel)]>([])
+    private let boundListeners = NIOLockedValueBox<[(name: String, channel: any Channel)]>([])
 
     init(configuration: ProxyConfiguration, group: any EventLoopGroup, logger: Logger) throws {
         self.configuration = configuration
@@ -100,7 +100,7 @@ final class ProxyRuntime: Service, Sendable {
                     }
                 }
                 .bind(host: listener.bind.host, port: listener.bind.port).get()
-            boundListeners.withLock { $0.append((listener.name, channel)) }
+            boundListeners.withLockedValue { $0.append((listener.name, channel)) }
             if let address = channel.localAddress { addresses[listener.name] = address }
             logger.info("listening", metadata: ["listener": "\(listener.name)", "address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         }
@@ -119,7 +119,7 @@ final class ProxyRuntime: Service, Sendable {
     }
 
     func run() async throws {
-        if boundListeners.withLock({ $0.isEmpty }) {
+        if boundListeners.withLockedValue({ $0.isEmpty }) {
             try await bindListeners()
         }
         let discovery = self.discovery
@@ -148,7 +148,7 @@ final class ProxyRuntime: Service, Sendable {
         for state in loopStates.values {
             try? await state.eventLoop.submit { state.beginDraining() }.get()
         }
-        let listeners = boundListeners.withLock { listeners in
+        let listeners = boundListeners.withLockedValue { listeners in
             defer { listeners = [] }
             return listeners
         }
