@@ -116,4 +116,11 @@ struct ConfigurationFuzzFindingsTests {
         // Beyond 1,000 levels libyaml refuses on its own.
         #expect(yamlErrors("listeners: " + String(repeating: "[", count: 5_000)).count == 1)
     }
+
+    @Test("a file that is one empty document is refused at the end of its last line, not past it")
+    func emptyDocument() {
+        // `---` and nothing after: libyaml marks the empty value on line 3 of a 2-line file.
+        let errors = yamlErrors("#\n---")
+        #expect(errors.map(\.description) == ["test.yaml:2:4: error: the file must be a mapping of keys to values (listeners:, backends:, ...), found the value ''"])
+    }
 }

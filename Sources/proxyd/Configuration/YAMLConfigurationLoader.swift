@@ -36,17 +36,31 @@ enum YAMLConfigurationLoader {
         }
 
         var configuration = ProxyConfiguration()
-        if let top = YAMLMapping(root, path: "", allowedKeys: TopLevel.keys, diagnostics: diagnostics) {
-            let reader = YAMLSectionReader(diagnostics: diagnostics)
-            configuration = reader.configuration(from: top)
+        if case .mapping = root {
+            if let top = YAMLMapping(root, path: "", allowedKeys: TopLevel.keys, diagnostics: diagnostics) {
+                configuration = YAMLSectionReader(diagnostics: diagnostics).configuration(from: top)
+            }
+        } else {
+            diagnostics.error("the file must be a mapping of keys to values (listeners:, backends:, ...), found \(root.kindDescription)", at: root)
         }
         if !diagnostics.hasErrors {
             ConfigurationValidator.validate(configuration, into: diagnostics)
         }
         if diagnostics.hasErrors {
-            throw ConfigurationError(diagnostics: diagnostics.all)
+            throw ConfigurationError(diagnostics: diagnostics.all.map { insideFile($0, yaml: yaml) })
         }
-        return LoadedConfiguration(configuration: configuration, warnings: diagnostics.warnings)
+        return LoadedConfiguration(configuration: configuration, warnings: diagnostics.warnings.map { insideFile($0, yaml: yaml) })
+    }
+
+    /// A diagnostic whose node mark lies past the end of the file moved to the end of its last
+    /// line: libyaml marks a value the file ends without (`---` and nothing after it) on the
+    /// line after the last one (found by FuzzYAMLConfig).
+    private static func insideFile(_ diagnostic: ConfigurationDiagnostic, yaml: String) -> ConfigurationDiagnostic {
+        var moved = diagnostic
+        let location = diagnostic.location
+        let clamped = Self.location(line: location.line, column: location.column ?? 1, in: yaml, file: location.file)
+        if clamped.line != location.line { moved.location = clamped }
+        return moved
     }
 
     private enum TopLevel {
