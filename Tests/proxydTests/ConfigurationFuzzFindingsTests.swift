@@ -1,7 +1,7 @@
 import Testing
 @testable import proxyd
 
-/// What FuzzYAMLConfig and FuzzHAProxyConfig (Fuzz/) found, one test per finding: every
+/// What fuzzing the configuration loaders (Fuzz/FuzzYAMLConfig) found, one test per finding: every
 /// diagnostic points inside the file, and a loaded model survives model -> YAML -> model.
 @Suite("Configuration: fuzzing findings")
 struct ConfigurationFuzzFindingsTests {

@@ -52,8 +52,8 @@ struct BindAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// An IP address or a DNS name has no spaces, control characters or brackets. Refusing
     /// them keeps `description` readable back as the same address: `[ a]:80` would be written
-    /// ` a:80` and read back as `a`, `[[x]:80` written `[x:80` and refused (found by
-    /// FuzzYAMLConfig).
+    /// ` a:80` and read back as `a`, `[[x]:80` written `[x:80` and refused (the round trip
+    /// FuzzYAMLConfig checks).
     static func isPlausibleHost(_ host: some StringProtocol) -> Bool {
         !host.isEmpty && !host.contains { $0.isWhitespace || $0 == "[" || $0 == "]" || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) }
     }

@@ -6,11 +6,12 @@ import CYaml
 ///
 /// Yams resolves an alias by copying the anchored node, so ten lines of nested aliases
 /// ("billion laughs") describe a tree of 2^30 nodes: Yams's duplicate-key check hashes such a
-/// key and the configuration reader walks such a condition for hours (both found by
-/// FuzzYAMLConfig). Yams's composer also recurses once per nesting level, so a few hundred
-/// thousand `[` would overflow the stack. This guard walks libyaml's events once, counting
-/// every node as the expanded tree would have it and the nesting depth, and stops at the limits
-/// — far above any real configuration (the ECS example has about 60 nodes, 6 levels deep).
+/// key and the configuration reader walks such a condition for hours (both confirmed through
+/// FuzzYAMLConfig as timeouts). Yams's composer and the reader also recurse once per nesting
+/// level (libyaml itself stops at 1,000), so depth is capped well below what any thread's stack
+/// holds. This guard walks libyaml's events once, counting every node as the expanded tree
+/// would have it and the nesting depth, and stops at the limits — far above any real
+/// configuration (the ECS example has about 60 nodes, 6 levels deep).
 struct YAMLExpansionGuard {
     var maximumNodes = 100_000
     var maximumDepth = 128
