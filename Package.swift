@@ -110,6 +110,8 @@ let package = Package(
                 "COpenSSL",
                 "CTLSShim",
                 .product(name: "NIOCore", package: "swift-nio"),
+                // NIOLockedValueBox / NIOLock: ThreadSanitizer sees their pthread mutex.
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -142,13 +144,13 @@ let package = Package(
             dependencies: [
                 "DNSWire", "SRVDiscovery", "HTTPCore", "TLSTerm", "LoadBalance",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -14,12 +14,15 @@ let package = Package(
         // FuzzTLSServerHandshake drives TLSServerHandler in an EmbeddedChannel.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // The configuration loaders parse YAML with Yams, as proxyd does.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // HTTPCore: requests, responses and chunked bodies; whole vs split feeding must agree.
-        .executableTarget(name: "FuzzHTTPRequest", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
-        .executableTarget(name: "FuzzHTTPResponse", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
-        .executableTarget(name: "FuzzChunkedDecoder", dependencies: [.product(name: "HTTPCore", package: "proxyd")]),
+        // SEEDS: the HTTP test suites of ../shared/corpora/http, decoded by scripts/fuzz-seeds.py.
+        .executableTarget(name: "FuzzHTTPRequest", dependencies: [.product(name: "HTTPCore", package: "proxyd")], exclude: ["SEEDS"]),
+        .executableTarget(name: "FuzzHTTPResponse", dependencies: [.product(name: "HTTPCore", package: "proxyd")], exclude: ["SEEDS"]),
+        .executableTarget(name: "FuzzChunkedDecoder", dependencies: [.product(name: "HTTPCore", package: "proxyd")], exclude: ["SEEDS"]),
         // DNSWire: any bytes decode or are rejected; what decodes re-encodes and decodes equal.
         .executableTarget(name: "FuzzDNSMessage", dependencies: [.product(name: "DNSWire", package: "proxyd")], exclude: ["SEEDS"]),
         // SRVDiscovery: resolv.conf parser (any text -> config within glibc's caps, or an error naming a line).
@@ -35,5 +38,13 @@ let package = Package(
             ],
             exclude: ["Fixtures"]
         ),
+        // proxyd's configuration loaders (YAML and haproxy.cfg). They live in the daemon's
+        // executable target, which another package cannot import, so each target compiles them
+        // itself: `Configuration` is a symlink to ../Sources/proxyd/Configuration (the files
+        // depend only on Yams and Foundation) and ConfigurationFuzzSupport.swift a symlink to
+        // Fuzz/Shared/ (the properties both targets check). The root package stays as the
+        // design card lays it out, and the fuzzers always build the daemon's current code.
+        .executableTarget(name: "FuzzYAMLConfig", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["SEEDS"]),
+        .executableTarget(name: "FuzzHAProxyConfig", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["SEEDS"]),
     ]
 )

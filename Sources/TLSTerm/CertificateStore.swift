@@ -1,5 +1,5 @@
 public import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The certificates a TLS listener serves, selected per connection by SNI, reloadable while
 /// connections are open.
@@ -23,11 +23,11 @@ public final class CertificateStore: Sendable {
 
     private let logger: Logger
     private let wallClock: @Sendable () -> Int64
-    private let current: Mutex<CertificateSnapshot>
-    private let reloadState: Mutex<ReloadState>
+    private let current: NIOLockedValueBox<CertificateSnapshot>
+    private let reloadState: NIOLockedValueBox<ReloadState>
     /// Held for a whole reload, so a SIGHUP `reload()` and the watcher never load at the same
     /// time (handshakes only ever take `current`, briefly).
-    private let reloading = Mutex(())
+    private let reloading = NIOLock()
 
     private struct ReloadState {
         var detector: CertificateChangeDetector
@@ -58,20 +58,20 @@ public final class CertificateStore: Sendable {
         }
         let fingerprints = Self.fingerprints(of: sources)
         let snapshot = try Self.load(sources, configuration, logger, wallClock, fingerprints, generation: 1)
-        self.current = Mutex(snapshot)
-        self.reloadState = Mutex(ReloadState(detector: CertificateChangeDetector(loaded: fingerprints)))
+        self.current = NIOLockedValueBox(snapshot)
+        self.reloadState = NIOLockedValueBox(ReloadState(detector: CertificateChangeDetector(loaded: fingerprints)))
         logger.info("certificates loaded", metadata: Self.metadata(snapshot))
     }
 
     /// The certificates of the current snapshot, in load order (for metrics: notAfter, serial).
     public var certificates: [CertificateInfo] {
-        current.withLock { $0.certificates }
+        current.withLockedValue { $0.certificates }
     }
 
     /// The outcome of the latest reloads.
     public var status: CertificateStoreStatus {
-        let generation = current.withLock { $0.generation }
-        return reloadState.withLock { state in
+        let generation = current.withLockedValue { $0.generation }
+        return reloadState.withLockedValue { state in
             CertificateStoreStatus(generation: generation, lastError: state.lastError, failedReloads: state.failedReloads)
         }
     }
@@ -94,7 +94,7 @@ public final class CertificateStore: Sendable {
     @discardableResult
     public func reloadIfChanged(settle: Bool = false) -> CertificateReloadResult {
         let fingerprints = Self.fingerprints(of: sources)
-        let decision = reloadState.withLock { $0.detector.observe(fingerprints, settle: settle) }
+        let decision = reloadState.withLockedValue { $0.detector.observe(fingerprints, settle: settle) }
         switch decision {
         case .unchanged: return .unchanged
         case .settling: return .settling
@@ -124,27 +124,27 @@ public final class CertificateStore: Sendable {
 
     /// The context for a ClientHello's server name (exact → wildcard → default).
     func context(forServerName serverName: String?) -> SSLContext {
-        current.withLock { $0.context(forServerName: serverName) }
+        current.withLockedValue { $0.context(forServerName: serverName) }
     }
 
     private func performReload(fingerprints: [FileFingerprint]) throws(CertificateLoadError) {
-        try reloading.withLock { (_: inout Void) throws(CertificateLoadError) in
-            try performReloadLocked(fingerprints: fingerprints)
-        }
+        reloading.lock()
+        defer { reloading.unlock() }
+        try performReloadLocked(fingerprints: fingerprints)
     }
 
     private func performReloadLocked(fingerprints: [FileFingerprint]) throws(CertificateLoadError) {
-        let generation = current.withLock { $0.generation } + 1
+        let generation = current.withLockedValue { $0.generation } + 1
         do {
             let snapshot = try Self.load(sources, configuration, logger, wallClock, fingerprints, generation: generation)
-            current.withLock { $0 = snapshot }
-            reloadState.withLock { state in
+            current.withLockedValue { $0 = snapshot }
+            reloadState.withLockedValue { state in
                 state.detector.didLoad(fingerprints)
                 state.lastError = nil
             }
             logger.info("certificates reloaded", metadata: Self.metadata(snapshot))
         } catch {
-            reloadState.withLock { state in
+            reloadState.withLockedValue { state in
                 state.detector.didFail(fingerprints)
                 state.lastError = error
                 state.failedReloads += 1

@@ -1,6 +1,6 @@
 public import NIOCore
 import COpenSSL
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The keys that protect session tickets (RFC 5077 §4; RFC 8446 §4.6.1 for TLS 1.3), rotated
 /// on a clock so that a stolen key exposes only a bounded window of sessions.
@@ -25,7 +25,7 @@ public final class SessionTicketKeyRing: Sendable {
     public let retained: Int
     private let now: @Sendable () -> NIODeadline
     /// Newest first.
-    private let keys: Mutex<[Key]>
+    private let keys: NIOLockedValueBox<[Key]>
 
     /// A ring with one fresh key.
     ///
@@ -34,20 +34,20 @@ public final class SessionTicketKeyRing: Sendable {
         self.rotationInterval = rotationInterval
         self.retained = max(0, retained)
         self.now = now
-        self.keys = Mutex([Self.makeKey(at: now())])
+        self.keys = NIOLockedValueBox([Self.makeKey(at: now())])
     }
 
     /// Names of the keys in the ring, newest first (hex), for logs and tests.
     public var keyNames: [String] {
         rotateIfDue()
-        return keys.withLock { $0.map { $0.name.map { String($0, radix: 16).leftPadded(to: 2) }.joined() } }
+        return keys.withLockedValue { $0.map { $0.name.map { String($0, radix: 16).leftPadded(to: 2) }.joined() } }
     }
 
     /// Adds a new encryption key now, dropping the oldest beyond ``retained`` (admin action
     /// after a suspected key leak: call it `retained + 1` times to invalidate every ticket).
     public func rotate() {
         let key = Self.makeKey(at: now())
-        keys.withLock { keys in
+        keys.withLockedValue { keys in
             keys.insert(key, at: 0)
             if keys.count > retained + 1 { keys.removeLast(keys.count - retained - 1) }
         }
@@ -56,13 +56,13 @@ public final class SessionTicketKeyRing: Sendable {
     /// The key for a new ticket (rotating first if the newest is older than the interval).
     func encryptionKey() -> Key {
         rotateIfDue()
-        return keys.withLock { $0[0] }
+        return keys.withLockedValue { $0[0] }
     }
 
     /// The key named `name`, and whether the ticket should be renewed under a newer key.
     func decryptionKey(named name: UnsafeRawBufferPointer) -> (key: Key, renew: Bool)? {
         rotateIfDue()
-        return keys.withLock { keys in
+        return keys.withLockedValue { keys in
             guard let index = keys.firstIndex(where: { $0.name.elementsEqual(name) }) else { return nil }
             return (keys[index], index != 0)
         }
@@ -70,7 +70,7 @@ public final class SessionTicketKeyRing: Sendable {
 
     private func rotateIfDue() {
         let now = now()
-        let due = keys.withLock { now - $0[0].createdAt >= rotationInterval }
+        let due = keys.withLockedValue { now - $0[0].createdAt >= rotationInterval }
         if due { rotate() }
     }
 

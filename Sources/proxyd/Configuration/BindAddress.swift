@@ -13,7 +13,7 @@ struct BindAddress: Sendable, Hashable, CustomStringConvertible {
             switch self {
             case .missingPort(let text): "address '\(text)' has no port; write HOST:PORT, [IPv6]:PORT or :PORT"
             case .badPort(let text): "address '\(text)' has a port outside 0-65535"
-            case .badHost(let text): "address '\(text)' has an unclosed '[' or an empty host"
+            case .badHost(let text): "address '\(text)' has an unclosed '[', an empty host, or a space, control character or bracket in the host"
             }
         }
     }
@@ -55,7 +55,16 @@ struct BindAddress: Sendable, Hashable, CustomStringConvertible {
             throw portPart.isEmpty ? .missingPort(text) : .badPort(text)
         }
         if text.hasPrefix("[") && hostPart.isEmpty { throw .badHost(text) }
+        guard hostPart.isEmpty || Self.isPlausibleHost(hostPart) else { throw .badHost(text) }
         self.init(host: hostPart.isEmpty ? "0.0.0.0" : String(hostPart), port: port)
+    }
+
+    /// An IP address or a DNS name has no spaces, control characters or brackets. Refusing
+    /// them keeps `description` readable back as the same address: `[ a]:80` would be written
+    /// ` a:80` and read back as `a`, `[[x]:80` written `[x:80` and refused (the round trip
+    /// FuzzYAMLConfig checks).
+    static func isPlausibleHost(_ host: some StringProtocol) -> Bool {
+        !host.isEmpty && !host.contains { $0.isWhitespace || $0 == "[" || $0 == "]" || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) }
     }
 }
 
@@ -68,7 +77,7 @@ extension BindAddress {
         if text.hasPrefix("[") || colons == 1 {
             try self.init(parsing: text)
         } else {
-            guard !text.isEmpty else { throw .badHost(text) }
+            guard Self.isPlausibleHost(text) else { throw .badHost(text) }
             self.init(host: text, port: 53)
         }
     }

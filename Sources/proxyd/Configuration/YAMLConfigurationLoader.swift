@@ -14,6 +14,13 @@ struct LoadedConfiguration: Sendable {
 enum YAMLConfigurationLoader {
     static func load(yaml: String, file: String) throws(ConfigurationError) -> LoadedConfiguration {
         let diagnostics = ConfigurationDiagnostics(file: file)
+        do {
+            try YAMLExpansionGuard().check(yaml)
+        } catch {
+            throw ConfigurationError(diagnostics: [
+                .error(error.message, at: location(line: error.line, column: error.column, in: yaml, file: file))
+            ])
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
@@ -25,21 +32,35 @@ enum YAMLConfigurationLoader {
         } catch let error as ConfigurationError {
             throw error
         } catch {
-            throw ConfigurationError(diagnostics: [Self.diagnostic(forYAMLError: error, file: file)])
+            throw ConfigurationError(diagnostics: [Self.diagnostic(forYAMLError: error, file: file, yaml: yaml)])
         }
 
         var configuration = ProxyConfiguration()
-        if let top = YAMLMapping(root, path: "", allowedKeys: TopLevel.keys, diagnostics: diagnostics) {
-            let reader = YAMLSectionReader(diagnostics: diagnostics)
-            configuration = reader.configuration(from: top)
+        if case .mapping = root {
+            if let top = YAMLMapping(root, path: "", allowedKeys: TopLevel.keys, diagnostics: diagnostics) {
+                configuration = YAMLSectionReader(diagnostics: diagnostics).configuration(from: top)
+            }
+        } else {
+            diagnostics.error("the file must be a mapping of keys to values (listeners:, backends:, ...), found \(root.kindDescription)", at: root)
         }
         if !diagnostics.hasErrors {
             ConfigurationValidator.validate(configuration, into: diagnostics)
         }
         if diagnostics.hasErrors {
-            throw ConfigurationError(diagnostics: diagnostics.all)
+            throw ConfigurationError(diagnostics: diagnostics.all.map { insideFile($0, yaml: yaml) })
         }
-        return LoadedConfiguration(configuration: configuration, warnings: diagnostics.warnings)
+        return LoadedConfiguration(configuration: configuration, warnings: diagnostics.warnings.map { insideFile($0, yaml: yaml) })
+    }
+
+    /// A diagnostic whose node mark lies past the end of the file moved to the end of its last
+    /// line: libyaml marks a value the file ends without (`---` and nothing after it) on the
+    /// line after the last one (found by FuzzYAMLConfig).
+    private static func insideFile(_ diagnostic: ConfigurationDiagnostic, yaml: String) -> ConfigurationDiagnostic {
+        var moved = diagnostic
+        let location = diagnostic.location
+        let clamped = Self.location(line: location.line, column: location.column ?? 1, in: yaml, file: location.file)
+        if clamped.line != location.line { moved.location = clamped }
+        return moved
     }
 
     private enum TopLevel {
@@ -47,22 +68,46 @@ enum YAMLConfigurationLoader {
     }
 
     /// Turns a Yams syntax error into a diagnostic at the position libyaml reported.
-    static func diagnostic(forYAMLError error: any Error, file: String) -> ConfigurationDiagnostic {
+    static func diagnostic(forYAMLError error: any Error, file: String, yaml: String) -> ConfigurationDiagnostic {
         if let yamlError = error as? YamlError {
             switch yamlError {
             case .scanner(let context, let problem, let mark, _),
                  .parser(let context, let problem, let mark, _),
                  .composer(let context, let problem, let mark, _):
                 let prefix = context.map { "\($0.text) " } ?? ""
-                return .error("YAML syntax: \(prefix)\(problem)", at: .init(file: file, line: mark.line, column: mark.column))
+                return .error("YAML syntax: \(prefix)\(problem)", at: location(line: mark.line, column: mark.column, in: yaml, file: file))
             case .duplicatedKeysInMapping(let duplicates, let context):
-                let line = context.mark.line
-                return .error("duplicate key(s) \(duplicates.joined(separator: ", ")) in one mapping", at: .init(file: file, line: line, column: context.mark.column))
+                return .error("duplicate key(s) \(duplicates.joined(separator: ", ")) in one mapping", at: location(line: context.mark.line, column: context.mark.column, in: yaml, file: file))
             default:
                 break
             }
         }
         return .error("YAML syntax: \(error)", at: .init(file: file, line: 1, column: 1))
+    }
+
+    /// A libyaml position as a location inside the file. At the end of a file whose last line
+    /// has no line break, libyaml reports the line after it (it adds the break itself); that
+    /// becomes the end of the last line, so an editor can jump to it.
+    static func location(line: Int, column: Int, in yaml: String, file: String) -> SourceLocation {
+        var lines = 1
+        var lastLineLength = 0
+        var previous: Unicode.Scalar?
+        for scalar in yaml.unicodeScalars {
+            switch scalar {
+            case "\n" where previous == "\r":
+                break  // CRLF: the CR ended the line
+            case "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}":  // libyaml's line breaks
+                lines += 1
+                lastLineLength = 0
+            default:
+                lastLineLength += 1
+            }
+            previous = scalar
+        }
+        if line > lines {
+            return SourceLocation(file: file, line: lines, column: lastLineLength + 1)
+        }
+        return SourceLocation(file: file, line: max(line, 1), column: max(column, 1))
     }
 }
 

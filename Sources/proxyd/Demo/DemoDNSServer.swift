@@ -1,28 +1,28 @@
 import DNSWire
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// An authoritative DNS server for one in-memory zone on UDP and TCP, for `proxyd demo`: it
 /// publishes the demo's tasks as `_hello-world-service.internal` SRV + A records, and the demo
 /// changes them as an ECS rolling deploy would, so discovery can be watched following it.
 final class DemoDNSServer: Sendable {
-    private let zone: Mutex<ZoneAnswerer>
-    private let channels: Mutex<[any Channel]> = Mutex([])
+    private let zone: NIOLockedValueBox<ZoneAnswerer>
+    private let channels: NIOLockedValueBox<[any Channel]> = NIOLockedValueBox([])
 
     init(origin: DomainName, records: [ResourceRecord] = []) {
-        zone = Mutex(ZoneAnswerer(origin: origin, records: records))
+        zone = NIOLockedValueBox(ZoneAnswerer(origin: origin, records: records))
     }
 
     /// Replaces the zone's records; the next query sees the new set.
     func setRecords(_ records: [ResourceRecord]) {
-        zone.withLock { $0.records = records }
+        zone.withLockedValue { $0.records = records }
     }
 
-    var records: [ResourceRecord] { zone.withLock { $0.records } }
+    var records: [ResourceRecord] { zone.withLockedValue { $0.records } }
 
     fileprivate func respond(to query: [UInt8], overUDP: Bool) -> [UInt8]? {
-        let answerer = zone.withLock { $0 }
+        let answerer = zone.withLockedValue { $0 }
         return answerer.responseBytes(for: query, overUDP: overUDP)
     }
 
@@ -50,7 +50,7 @@ final class DemoDNSServer: Sendable {
                     }
                 }
                 .bind(host: host, port: boundPort).get()
-            channels.withLock { $0 = [tcp, udp] }
+            channels.withLockedValue { $0 = [tcp, udp] }
         } catch {
             try? await tcp.close()
             throw error
@@ -59,7 +59,7 @@ final class DemoDNSServer: Sendable {
     }
 
     func stop() async {
-        let open = channels.withLock { channels in
+        let open = channels.withLockedValue { channels in
             defer { channels = [] }
             return channels
         }

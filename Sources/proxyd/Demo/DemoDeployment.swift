@@ -2,7 +2,7 @@ import DNSWire
 import Logging
 import NIOCore
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The demo's ECS service: a few hello tasks published in the embedded zone as Cloud Map
 /// does (one SRV record per task under `_hello-world-service.internal`, plus the task's A
@@ -21,7 +21,7 @@ final class DemoDeployment: Service, Sendable {
     private let replaceEvery: Duration?
     private let retireAfter: Duration
     private let ttl: UInt32
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     private struct State {
         var tasks: [HelloBackend] = []
@@ -43,21 +43,21 @@ final class DemoDeployment: Service, Sendable {
         publish()
     }
 
-    var taskNames: [String] { state.withLock { $0.tasks.map(\.name) } }
+    var taskNames: [String] { state.withLockedValue { $0.tasks.map(\.name) } }
 
     private func launchTask() async throws {
-        let number = state.withLock { state in
+        let number = state.withLockedValue { state in
             defer { state.nextNumber += 1 }
             return state.nextNumber
         }
         let task = try await HelloBackend.start(name: "task-\(number)", group: group)
-        state.withLock { $0.tasks.append(task) }
+        state.withLockedValue { $0.tasks.append(task) }
         logger.info("task started", metadata: ["task": "\(task.name)", "port": "\(task.port)"])
     }
 
     /// Writes every live task into the zone.
     private func publish() {
-        let tasks = state.withLock { $0.tasks }
+        let tasks = state.withLockedValue { $0.tasks }
         dns.setRecords(Self.records(for: tasks.map { ($0.name, $0.port) }, ttl: ttl))
     }
 
@@ -76,7 +76,7 @@ final class DemoDeployment: Service, Sendable {
     /// One step of a rolling deploy: a new task in, the oldest out of DNS, and stopped later.
     func replaceOldestTask() async throws {
         try await launchTask()
-        let retiring = state.withLock { state -> HelloBackend? in
+        let retiring = state.withLockedValue { state -> HelloBackend? in
             guard state.tasks.count > 1 else { return nil }
             return state.tasks.removeFirst()
         }
@@ -110,7 +110,7 @@ final class DemoDeployment: Service, Sendable {
     }
 
     func stopAll() async {
-        let tasks = state.withLock { state in
+        let tasks = state.withLockedValue { state in
             defer { state.tasks = [] }
             return state.tasks
         }

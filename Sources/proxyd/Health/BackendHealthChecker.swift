@@ -1,7 +1,7 @@
 import LoadBalance
 import Logging
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Runs the active health checks of one backend: the thin driver around a
 /// ``HealthCheckSchedule``.
@@ -25,7 +25,7 @@ final class BackendHealthChecker: Sendable {
     let membershipRefresh: Duration
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let schedule: Mutex<HealthCheckSchedule>
+    private let schedule: NIOLockedValueBox<HealthCheckSchedule>
 
     /// A checker for `backend` with the check its configuration gives, or nil when it has none.
     convenience init?(backend: BackendGroup, group: any EventLoopGroup, logger: Logger) {
@@ -40,12 +40,12 @@ final class BackendHealthChecker: Sendable {
         self.group = group
         self.logger = logger
         // A zero interval (the file allows `0s`) would probe back to back; 10 ms is the floor.
-        self.schedule = Mutex(HealthCheckSchedule(interval: max(check.interval, .milliseconds(10)), jitter: jitter))
+        self.schedule = NIOLockedValueBox(HealthCheckSchedule(interval: max(check.interval, .milliseconds(10)), jitter: jitter))
     }
 
     /// The check state of every endpoint being checked.
     func statuses() -> [HealthCheckStatus] {
-        schedule.withLock { $0.statuses(backend: backend.name) }
+        schedule.withLockedValue { $0.statuses(backend: backend.name) }
     }
 
     /// Probes until the task is cancelled (graceful shutdown). Probes still in flight then
@@ -53,7 +53,7 @@ final class BackendHealthChecker: Sendable {
     func run() async {
         logger.info("health checks running", metadata: [
             "backend": "\(backend.name)", "probe": "\(probe.kind)",
-            "interval": "\(ConfigDuration.format(schedule.withLock { $0.interval }))", "timeout": "\(ConfigDuration.format(probe.timeout))",
+            "interval": "\(ConfigDuration.format(schedule.withLockedValue { $0.interval }))", "timeout": "\(ConfigDuration.format(probe.timeout))",
         ])
         var random = SystemRandomNumberGenerator()
         var nextMembershipRead = ContinuousClock.now
@@ -63,9 +63,9 @@ final class BackendHealthChecker: Sendable {
                 readMembership(now: now)
                 nextMembershipRead = now + membershipRefresh
             }
-            let probes = schedule.withLock { $0.startDueProbes(now: now, using: &random) }
+            let probes = schedule.withLockedValue { $0.startDueProbes(now: now, using: &random) }
             for probe in probes { start(probe) }
-            let wake = min(nextMembershipRead, schedule.withLock { $0.nextDue } ?? nextMembershipRead)
+            let wake = min(nextMembershipRead, schedule.withLockedValue { $0.nextDue } ?? nextMembershipRead)
             do {
                 try await Task.sleep(until: wake, clock: .continuous)
             } catch {
@@ -87,7 +87,7 @@ final class BackendHealthChecker: Sendable {
             let target = HealthCheckSchedule.Target(id: status.endpoint.id, address: status.endpoint.address, port: status.endpoint.port)
             return HealthCheckSchedule.Member(target: target, verdict: verdict)
         }
-        let transitions = schedule.withLock { $0.reconcile(members, now: now) }
+        let transitions = schedule.withLockedValue { $0.reconcile(members, now: now) }
         for transition in transitions { log(transition) }
     }
 
@@ -113,7 +113,7 @@ final class BackendHealthChecker: Sendable {
 
     private func finish(_ probe: HealthCheckSchedule.Probe, result: ProbeResult) {
         let now = ContinuousClock.now
-        let completion = schedule.withLock { $0.finish(probe, result: result, now: now) }
+        let completion = schedule.withLockedValue { $0.finish(probe, result: result, now: now) }
         guard case .record(let endpointID, let passed) = completion else { return }
         do {
             try backend.balancer.recordHealthCheck(endpointID: endpointID, passed: passed, now: now)
