@@ -89,7 +89,9 @@ struct BackendHealthCheckerTests {
         let cancelled = ContinuousClock.now
         running.cancel()
         await running.value
-        #expect(ContinuousClock.now - cancelled < .seconds(2))
+        // Promptly: cancellation ends the wait for the next probe; the bound leaves room for a
+        // loaded machine.
+        #expect(ContinuousClock.now - cancelled < .seconds(5))
         // Nothing is started after the run ended: once the last probe (timeout 100 ms) is
         // done, the snapshot stays the same.
         try await Task.sleep(for: .milliseconds(250))

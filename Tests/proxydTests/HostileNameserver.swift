@@ -29,7 +29,11 @@ final class HostileNameserver: Sendable {
         case oversized
         /// A response whose question name is a compression pointer to itself.
         case compressionLoop
-        /// The evil answer with the right ID and source, sent after the resolver gave up.
+        /// The good answer, sent 2 s after the query: after the resolver gave up (300 ms × 2
+        /// attempts). Its records are the real tasks: an answer from the queried server with
+        /// the right ID is genuine, and whether it still counts depends only on timing — a
+        /// machine stalled for seconds can read it before its timer fires. What this mode
+        /// proves is that proxyd keeps serving and counts the timeouts.
         case slow
         /// No answer at all.
         case silent
@@ -202,7 +206,7 @@ private final class HostileUDPHandler: ChannelInboundHandler {
         case .compressionLoop:
             send(HostileNameserver.pointerLoop(id: id), from: channel)
         case .slow:
-            send(evilAnswer, from: channel, after: .seconds(2))
+            send(HostileNameserver.response(to: query, ports: good, prefix: "task"), from: channel, after: .seconds(2))
         case .silent:
             break
         case .serverFailure:
