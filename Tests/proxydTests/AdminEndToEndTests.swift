@@ -40,6 +40,26 @@ struct AdminEndToEndTests {
         return lines
     }
 
+    @Test("SIGHUP reopens the access log: after logrotate moves the file, new lines go to a new file at the path")
+    func accessLogReopenedOnSIGHUP() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("access.log").path
+        let (fixture, _) = try await Self.start(tasks: 1, extra: "access_log: { format: httplog, path: \(log) }\n")
+        defer { fixture.stop() }
+        _ = try await Curl.run(["http://\(fixture.address)/before-rotation"])
+        _ = try await Self.waitForLines(in: log, count: 1)
+        try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
+        let proxy = try #require(fixture.proxy)
+        kill(proxy.pid, SIGHUP)
+        _ = try await Curl.run(["http://\(fixture.address)/after-rotation"])
+        let lines = try await Self.waitForLines(in: log, count: 1)
+        #expect(lines.count == 1 && lines[0].contains("/after-rotation"), "\(lines)")
+        let rotated = try String(contentsOfFile: log + ".1", encoding: .utf8)
+        #expect(rotated.contains("/before-rotation") && !rotated.contains("/after-rotation"))
+    }
+
     @Test("a proxied request is logged in HAProxy's httplog format to the configured file")
     func httplogLine() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-log-\(UUID().uuidString)")
