@@ -19,6 +19,13 @@ struct AdminEndToEndTests {
         return (fixture, admin)
     }
 
+    /// A fresh directory for an access log file; the caller removes it.
+    static func makeLogDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     static func waitForAdmin(_ admin: String, token: String? = nil) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
@@ -42,8 +49,7 @@ struct AdminEndToEndTests {
 
     @Test("SIGHUP reopens the access log: after logrotate moves the file, new lines go to a new file at the path")
     func accessLogReopenedOnSIGHUP() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-log-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.makeLogDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("access.log").path
         let (fixture, _) = try await Self.start(tasks: 1, extra: "access_log: { format: httplog, path: \(log) }\n")
@@ -62,8 +68,7 @@ struct AdminEndToEndTests {
 
     @Test("a proxied request is logged in HAProxy's httplog format to the configured file")
     func httplogLine() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-log-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.makeLogDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("access.log").path
         let (fixture, _) = try await Self.start(tasks: 1, extra: "access_log: { format: httplog, path: \(log) }\n")
@@ -91,8 +96,7 @@ struct AdminEndToEndTests {
 
     @Test("proxied GET and POST requests are logged as JSON lines with their timers and termination state")
     func jsonLines() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-log-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.makeLogDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("access.json").path
         let (fixture, _) = try await Self.start(tasks: 1, extra: "access_log: { format: json, path: \(log) }\n")
