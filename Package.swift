@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "TLSTermTests",
             dependencies: [
-                "TLSTerm", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "TLSTerm", "PeerHarness", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],

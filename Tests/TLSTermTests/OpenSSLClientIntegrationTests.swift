@@ -13,11 +13,11 @@ struct SNIFixture {
     let wildcardLeaf: TestPKI.Leaf
     let context: TLSServerContext
 
-    init(configure: (inout TLSConfiguration) -> Void = { _ in }) throws {
-        pki = try TestPKI()
-        defaultLeaf = try pki.issue("default", commonName: "default.test", dnsNames: ["default.test"], serial: 0xD0)
-        exactLeaf = try pki.issue("exact", commonName: "api.example.test", dnsNames: ["api.example.test"], serial: 0xE1)
-        wildcardLeaf = try pki.issue("wild", commonName: "example.test", dnsNames: ["example.test", "*.example.test"], serial: 0xF2)
+    init(configure: (inout TLSConfiguration) -> Void = { _ in }) async throws {
+        pki = try await TestPKI()
+        defaultLeaf = try await pki.issue("default", commonName: "default.test", dnsNames: ["default.test"], serial: 0xD0)
+        exactLeaf = try await pki.issue("exact", commonName: "api.example.test", dnsNames: ["api.example.test"], serial: 0xE1)
+        wildcardLeaf = try await pki.issue("wild", commonName: "example.test", dnsNames: ["example.test", "*.example.test"], serial: 0xF2)
         var configuration = TLSConfiguration.mozillaIntermediate
         configure(&configuration)
         let store = try CertificateStore(
@@ -29,16 +29,16 @@ struct SNIFixture {
 }
 
 /// `openssl s_client` against 127.0.0.1:port.
-func sClient(_ port: Int, _ arguments: [String], input: String = "") throws -> ExternalTool.Output {
+func sClient(_ port: Int, _ arguments: [String], input: String = "") async throws -> ExternalTool.Output {
     let openssl = try ExternalTool.require("openssl", debianPackage: "openssl")
-    return try ExternalTool.run(openssl, ["s_client", "-connect", "127.0.0.1:\(port)"] + arguments, input: input)
+    return try await ExternalTool.run(openssl, ["s_client", "-connect", "127.0.0.1:\(port)"] + arguments, input: input)
 }
 
 /// The serial of the certificate the server presents for `arguments` (SNI options).
-func servedSerial(_ port: Int, _ arguments: [String]) throws -> String {
+func servedSerial(_ port: Int, _ arguments: [String]) async throws -> String {
     let openssl = try ExternalTool.require("openssl", debianPackage: "openssl")
     let quoted = arguments.map { "'\($0)'" }.joined(separator: " ")
-    let output = try ExternalTool.shell("'\(openssl)' s_client -connect 127.0.0.1:\(port) \(quoted) </dev/null 2>/dev/null | '\(openssl)' x509 -noout -serial")
+    let output = try await ExternalTool.shell("'\(openssl)' s_client -connect 127.0.0.1:\(port) \(quoted) </dev/null 2>/dev/null | '\(openssl)' x509 -noout -serial")
     return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
 }
 
@@ -48,9 +48,9 @@ let httpGet = "GET / HTTP/1.1\r\nHost: test\r\n\r\n"
 struct OpenSSLClientIntegrationTests {
     @Test("TLS 1.3: s_client verifies the chain and the handlers after TLS see version, cipher, ALPN and SNI")
     func tls13() async throws {
-        let fixture = try SNIFixture()
+        let fixture = try await SNIFixture()
         try await withTestServer(fixture.context) { server in
-            let output = try sClient(server.port, ["-servername", "api.example.test", "-tls1_3", "-alpn", "http/1.1",
+            let output = try await sClient(server.port, ["-servername", "api.example.test", "-tls1_3", "-alpn", "http/1.1",
                                                    "-CAfile", fixture.pki.rootCertificate, "-verify_return_error", "-ign_eof"], input: httpGet)
             #expect(output.stdout.contains("Verify return code: 0 (ok)"))
             #expect(output.stdout.contains("sni=api.example.test alpn=http/1.1 version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384"))
@@ -60,9 +60,9 @@ struct OpenSSLClientIntegrationTests {
 
     @Test("TLS 1.2: s_client negotiates an ECDHE AEAD suite from the Mozilla list")
     func tls12() async throws {
-        let fixture = try SNIFixture()
+        let fixture = try await SNIFixture()
         try await withTestServer(fixture.context) { server in
-            let output = try sClient(server.port, ["-servername", "api.example.test", "-tls1_2", "-CAfile", fixture.pki.rootCertificate,
+            let output = try await sClient(server.port, ["-servername", "api.example.test", "-tls1_2", "-CAfile", fixture.pki.rootCertificate,
                                                    "-verify_return_error", "-ign_eof"], input: httpGet)
             #expect(output.stdout.contains("version=TLSv1.2"))
             let session = try #require(server.recorder.sessions.first)
@@ -73,28 +73,28 @@ struct OpenSSLClientIntegrationTests {
 
     @Test("SNI picks the exact name, then the wildcard, then the default certificate")
     func sniSelection() async throws {
-        let fixture = try SNIFixture()
+        let fixture = try await SNIFixture()
         try await withTestServer(fixture.context) { server in
-            let served1 = try servedSerial(server.port, ["-servername", "api.example.test"])
+            let served1 = try await servedSerial(server.port, ["-servername", "api.example.test"])
             #expect(served1 == fixture.exactLeaf.serial)
-            let served2 = try servedSerial(server.port, ["-servername", "www.example.test"])
+            let served2 = try await servedSerial(server.port, ["-servername", "www.example.test"])
             #expect(served2 == fixture.wildcardLeaf.serial)
-            let served3 = try servedSerial(server.port, ["-servername", "example.test"])
+            let served3 = try await servedSerial(server.port, ["-servername", "example.test"])
             #expect(served3 == fixture.wildcardLeaf.serial)
-            let served4 = try servedSerial(server.port, ["-servername", "a.b.example.test"])
+            let served4 = try await servedSerial(server.port, ["-servername", "a.b.example.test"])
             #expect(served4 == fixture.defaultLeaf.serial)
-            let served5 = try servedSerial(server.port, ["-noservername"])
+            let served5 = try await servedSerial(server.port, ["-noservername"])
             #expect(served5 == fixture.defaultLeaf.serial)
         }
     }
 
     @Test("ALPN: http/1.1 is selected from the client's list; a client offering only h2 gets no ALPN but connects")
     func alpn() async throws {
-        let fixture = try SNIFixture()
+        let fixture = try await SNIFixture()
         try await withTestServer(fixture.context) { server in
-            let both = try sClient(server.port, ["-servername", "default.test", "-alpn", "h2,http/1.1", "-ign_eof"], input: httpGet)
+            let both = try await sClient(server.port, ["-servername", "default.test", "-alpn", "h2,http/1.1", "-ign_eof"], input: httpGet)
             #expect(both.stdout.contains("ALPN protocol: http/1.1"))
-            let h2Only = try sClient(server.port, ["-servername", "default.test", "-alpn", "h2", "-ign_eof"], input: httpGet)
+            let h2Only = try await sClient(server.port, ["-servername", "default.test", "-alpn", "h2", "-ign_eof"], input: httpGet)
             #expect(h2Only.stdout.contains("No ALPN negotiated"))
             #expect(h2Only.stdout.contains("alpn=- version=TLSv1.3"))
         }
@@ -102,10 +102,10 @@ struct OpenSSLClientIntegrationTests {
 
     @Test("curl verifies the served chain against the test root CA")
     func curlVerifiesChain() async throws {
-        let fixture = try SNIFixture()
+        let fixture = try await SNIFixture()
         let curl = try ExternalTool.require("curl", debianPackage: "curl")
         try await withTestServer(fixture.context) { server in
-            let output = try ExternalTool.run(curl, ["-sS", "--max-time", "10", "--cacert", fixture.pki.rootCertificate,
+            let output = try await ExternalTool.run(curl, ["-sS", "--max-time", "10", "--cacert", fixture.pki.rootCertificate,
                                                      "--resolve", "www.example.test:\(server.port):127.0.0.1",
                                                      "https://www.example.test:\(server.port)/"])
             #expect(output.status == 0, "curl failed: \(output.stderr)")
@@ -115,10 +115,10 @@ struct OpenSSLClientIntegrationTests {
 
     @Test("TLS 1.0 and TLS 1.1 clients are refused with a protocol_version alert", arguments: ["-tls1", "-tls1_1"])
     func oldVersionsRefused(flag: String) async throws {
-        let fixture = try SNIFixture()
+        let fixture = try await SNIFixture()
         try await withTestServer(fixture.context) { server in
             // SECLEVEL=0 lets the client itself offer the old version, so the refusal is the server's.
-            let output = try sClient(server.port, ["-servername", "default.test", flag, "-cipher", "DEFAULT@SECLEVEL=0"], input: httpGet)
+            let output = try await sClient(server.port, ["-servername", "default.test", flag, "-cipher", "DEFAULT@SECLEVEL=0"], input: httpGet)
             #expect(output.status != 0)
             #expect(output.stderr.contains("alert protocol version"), "\(output.stderr)")
             try await waitUntil { !server.recorder.tlsErrors.isEmpty }
@@ -132,49 +132,49 @@ struct OpenSSLClientIntegrationTests {
 
     @Test("with an RSA and an ECDSA certificate for one name, ECDSA-capable clients get ECDSA, RSA-only clients get RSA")
     func ecdsaAndRSA() async throws {
-        let pki = try TestPKI()
-        let rsa = try pki.issue("rsa", commonName: "dual.test", dnsNames: ["dual.test"], keyType: .rsa, serial: 0x5A)
-        let ec = try pki.issue("ec", commonName: "dual.test", dnsNames: ["dual.test"], keyType: .ecdsa, serial: 0x5E)
+        let pki = try await TestPKI()
+        let rsa = try await pki.issue("rsa", commonName: "dual.test", dnsNames: ["dual.test"], keyType: .rsa, serial: 0x5A)
+        let ec = try await pki.issue("ec", commonName: "dual.test", dnsNames: ["dual.test"], keyType: .ecdsa, serial: 0x5E)
         let store = try CertificateStore(sources: [.combinedPEM(rsa.combined), .combinedPEM(ec.combined)], logger: Logger(label: "test"))
         let context = try TLSServerContext(certificates: store, logger: Logger(label: "test"))
         try await withTestServer(context) { server in
-            let served6 = try servedSerial(server.port, ["-servername", "dual.test"])
+            let served6 = try await servedSerial(server.port, ["-servername", "dual.test"])
             #expect(served6 == ec.serial)
-            let served7 = try servedSerial(server.port, ["-servername", "dual.test", "-sigalgs", "rsa_pss_rsae_sha256:rsa_pkcs1_sha256"])
+            let served7 = try await servedSerial(server.port, ["-servername", "dual.test", "-sigalgs", "rsa_pss_rsae_sha256:rsa_pkcs1_sha256"])
             #expect(served7 == rsa.serial)
-            let served8 = try servedSerial(server.port, ["-servername", "dual.test", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"])
+            let served8 = try await servedSerial(server.port, ["-servername", "dual.test", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"])
             #expect(served8 == rsa.serial)
-            let served9 = try servedSerial(server.port, ["-servername", "dual.test", "-tls1_2"])
+            let served9 = try await servedSerial(server.port, ["-servername", "dual.test", "-tls1_2"])
             #expect(served9 == ec.serial)
         }
     }
 
     @Test("s_client resumes with a TLS 1.3 ticket, and a TLS 1.2 client without tickets from the session cache")
     func resumption() async throws {
-        let fixture = try SNIFixture()
+        let fixture = try await SNIFixture()
         let session = fixture.pki.path("session.pem")
         try await withTestServer(fixture.context) { server in
-            _ = try sClient(server.port, ["-servername", "default.test", "-sess_out", session, "-ign_eof"], input: httpGet)
-            let resumed = try sClient(server.port, ["-servername", "default.test", "-sess_in", session, "-ign_eof"], input: httpGet)
+            _ = try await sClient(server.port, ["-servername", "default.test", "-sess_out", session, "-ign_eof"], input: httpGet)
+            let resumed = try await sClient(server.port, ["-servername", "default.test", "-sess_in", session, "-ign_eof"], input: httpGet)
             #expect(resumed.stdout.contains("Reused, TLSv1.3"))
             #expect(resumed.stdout.contains("resumed=true"))
-            _ = try sClient(server.port, ["-servername", "default.test", "-tls1_2", "-no_ticket", "-sess_out", session, "-ign_eof"], input: httpGet)
-            let cached = try sClient(server.port, ["-servername", "default.test", "-tls1_2", "-no_ticket", "-sess_in", session, "-ign_eof"], input: httpGet)
+            _ = try await sClient(server.port, ["-servername", "default.test", "-tls1_2", "-no_ticket", "-sess_out", session, "-ign_eof"], input: httpGet)
+            let cached = try await sClient(server.port, ["-servername", "default.test", "-tls1_2", "-no_ticket", "-sess_in", session, "-ign_eof"], input: httpGet)
             #expect(cached.stdout.contains("Reused, TLSv1.2"))
         }
     }
 
     @Test("a certificate renewed on disk: the open connection keeps working, the next handshake gets the new serial")
     func renewalWithOpenConnection() async throws {
-        let pki = try TestPKI()
-        let first = try pki.issue("gen1", commonName: "renew.test", dnsNames: ["renew.test"], serial: 0x101)
-        let second = try pki.issue("gen2", commonName: "renew.test", dnsNames: ["renew.test"], serial: 0x102)
+        let pki = try await TestPKI()
+        let first = try await pki.issue("gen1", commonName: "renew.test", dnsNames: ["renew.test"], serial: 0x101)
+        let second = try await pki.issue("gen2", commonName: "renew.test", dnsNames: ["renew.test"], serial: 0x102)
         let live = try pki.installCertbotLineage("renew.test", leaf: first, generation: 1)
         let store = try CertificateStore(sources: [.certbot(liveDirectory: live)], logger: Logger(label: "test"))
         let context = try TLSServerContext(certificates: store, logger: Logger(label: "test"))
         let openssl = try ExternalTool.require("openssl", debianPackage: "openssl")
         try await withTestServer(context) { server in
-            let served10 = try servedSerial(server.port, ["-servername", "renew.test"])
+            let served10 = try await servedSerial(server.port, ["-servername", "renew.test"])
             #expect(served10 == first.serial)
             let held = try InteractiveProcess(openssl, ["s_client", "-connect", "127.0.0.1:\(server.port)", "-servername", "renew.test", "-quiet"])
             defer { held.stop() }
@@ -184,7 +184,7 @@ struct OpenSSLClientIntegrationTests {
             try pki.installCertbotLineage("renew.test", leaf: second, generation: 2)
             #expect(store.reloadIfChanged() == .reloaded)
 
-            let served11 = try servedSerial(server.port, ["-servername", "renew.test"])
+            let served11 = try await servedSerial(server.port, ["-servername", "renew.test"])
             #expect(served11 == second.serial)
             try held.send("after\n")
             #expect(try await held.waitForOutput(containing: "after\n"))
@@ -193,7 +193,7 @@ struct OpenSSLClientIntegrationTests {
 
     @Test("random bytes on the TLS port close that connection and the server keeps serving")
     func randomBytes() async throws {
-        let fixture = try SNIFixture()
+        let fixture = try await SNIFixture()
         try await withTestServer(fixture.context) { server in
             for _ in 0..<3 {
                 var junk = ByteBuffer()
@@ -203,7 +203,7 @@ struct OpenSSLClientIntegrationTests {
             }
             try await waitUntil { server.recorder.tlsErrors.count == 3 }
             #expect(server.recorder.tlsErrors.allSatisfy { if case .handshakeFailed = $0 { true } else { false } })
-            let output = try sClient(server.port, ["-servername", "default.test", "-ign_eof"], input: httpGet)
+            let output = try await sClient(server.port, ["-servername", "default.test", "-ign_eof"], input: httpGet)
             #expect(output.stdout.contains("sni=default.test"))
         }
     }

@@ -16,9 +16,9 @@ struct TLSConnectionTests {
     }
 
     @Test("an idle connection gives back the buffers its drained BIOs kept from the handshake")
-    func releasesIdleBuffers() throws {
-        let pki = try TestPKI()
-        let leaf = try pki.issue("idle", commonName: "idle.test", dnsNames: ["idle.test"], serial: 1)
+    func releasesIdleBuffers() async throws {
+        let pki = try await TestPKI()
+        let leaf = try await pki.issue("idle", commonName: "idle.test", dnsNames: ["idle.test"], serial: 1)
         let store = try CertificateStore(sources: [.combinedPEM(leaf.combined)], logger: Logger(label: "test"))
         let context = try TLSServerContext(certificates: store, logger: Logger(label: "test"))
         let server = try TLSConnection(context: context)

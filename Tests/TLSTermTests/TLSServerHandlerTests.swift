@@ -135,9 +135,9 @@ final class EmbeddedTLSPair {
 
 @Suite("TLSServerHandler over memory BIOs, driven by an in-memory client")
 struct TLSServerHandlerTests {
-    private func context(_ configure: (inout TLSConfiguration) -> Void = { _ in }, clock: ManualClock? = nil) throws -> (TestPKI, TLSServerContext) {
-        let pki = try TestPKI()
-        let leaf = try pki.issue("srv", commonName: "srv.test", dnsNames: ["srv.test"], serial: 0x77)
+    private func context(_ configure: (inout TLSConfiguration) -> Void = { _ in }, clock: ManualClock? = nil) async throws -> (TestPKI, TLSServerContext) {
+        let pki = try await TestPKI()
+        let leaf = try await pki.issue("srv", commonName: "srv.test", dnsNames: ["srv.test"], serial: 0x77)
         var configuration = TLSConfiguration.mozillaIntermediate
         configure(&configuration)
         let store = try CertificateStore(sources: [.combinedPEM(leaf.combined)], configuration: configuration, logger: Logger(label: "test"))
@@ -148,8 +148,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("the handshake publishes version, cipher, ALPN and SNI before any data")
-    func publishesSession() throws {
-        let (_, context) = try context()
+    func publishesSession() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test", alpnProtocols: ["h2", "http/1.1"]))
         try pair.handshake()
         try pair.clientSends("hello")
@@ -161,8 +161,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("writes made before the handshake completes are delivered after it, in order")
-    func bufferedWrites() throws {
-        let (_, context) = try context()
+    func bufferedWrites() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         let first = pair.channel.eventLoop.makePromise(of: Void.self)
         pair.channel.write(ByteBuffer(string: "early-"), promise: first)
@@ -173,8 +173,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("the handler asks for reads while handshaking; afterwards reading is the application's call (backpressure)")
-    func readRequestsFollowTheApplication() throws {
-        let (_, context) = try context()
+    func readRequestsFollowTheApplication() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try pair.handshake()
         let duringHandshake = pair.transport.readRequests
@@ -188,8 +188,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("a write's promise completes only once its ciphertext has gone to the transport")
-    func writePromiseFollowsCiphertext() throws {
-        let (_, context) = try context()
+    func writePromiseFollowsCiphertext() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try pair.handshake()
         let promise = pair.channel.eventLoop.makePromise(of: Void.self)
@@ -204,8 +204,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("a large write is split into records and arrives whole")
-    func largeWrite() throws {
-        let (_, context) = try context()
+    func largeWrite() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try pair.handshake()
         let payload = String(repeating: "0123456789abcdef", count: 8192)  // 128 KiB, 8+ records
@@ -214,8 +214,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("a 1 MiB upload in 16 KiB records is decrypted whole, in order")
-    func largeUpload() throws {
-        let (_, context) = try context()
+    func largeUpload() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try pair.handshake()
         var expected = ""
@@ -230,8 +230,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("close() sends close_notify before closing TCP")
-    func closeSendsCloseNotify() throws {
-        let (_, context) = try context()
+    func closeSendsCloseNotify() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try pair.handshake()
         try pair.channel.close().wait()
@@ -240,8 +240,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("the client's close_notify is answered and the channel closes")
-    func closeNotifyFromClient() throws {
-        let (_, context) = try context()
+    func closeNotifyFromClient() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try pair.handshake()
         pair.client.shutdown()
@@ -251,8 +251,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("with half-closure the client's close_notify fires inputClosed and the response still goes out")
-    func halfClosure() throws {
-        let (_, context) = try context()
+    func halfClosure() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"), allowHalfClosure: true)
         try pair.handshake()
         try pair.clientSends("request")
@@ -268,8 +268,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("close(.output) sends close_notify and half-closes; later writes fail with outputClosed")
-    func outputHalfClose() throws {
-        let (_, context) = try context()
+    func outputHalfClose() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try pair.handshake()
         try pair.channel.close(mode: .output).wait()
@@ -279,8 +279,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("bytes that are not TLS fail the handshake, fire the error and close")
-    func garbage() throws {
-        let (_, context) = try context()
+    func garbage() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try pair.channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
         #expect(pair.channel.isActive == false)
@@ -293,8 +293,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("a client that does not finish the handshake in time is closed with handshakeTimeout")
-    func handshakeTimeout() throws {
-        let (_, context) = try context { $0.handshakeTimeout = .seconds(2) }
+    func handshakeTimeout() async throws {
+        let (_, context) = try await context { $0.handshakeTimeout = .seconds(2) }
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         pair.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1999))
         #expect(pair.channel.isActive)
@@ -304,8 +304,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("a TLS 1.3 ticket resumes the session")
-    func ticketResumption() throws {
-        let (_, context) = try context()
+    func ticketResumption() async throws {
+        let (_, context) = try await context()
         let first = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try first.handshake()
         let session = try #require(first.client.session())
@@ -316,8 +316,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("a TLS 1.2 client without tickets resumes from the server session cache")
-    func sessionCacheResumption() throws {
-        let (_, context) = try context { $0.sessionTicketsEnabled = false }
+    func sessionCacheResumption() async throws {
+        let (_, context) = try await context { $0.sessionTicketsEnabled = false }
         let first = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test", versions: .tls1_2 ... .tls1_2))
         try first.handshake()
         let session = try #require(first.client.session())
@@ -328,10 +328,10 @@ struct TLSServerHandlerTests {
     }
 
     @Test("a TLS 1.2 session stays resumable after the client closes TCP without close_notify")
-    func sessionCacheSurvivesUncleanClose() throws {
+    func sessionCacheSurvivesUncleanClose() async throws {
         // Found by sslyze in scripts/tls-scan: session-ID resumption NOT_SUPPORTED, because
         // sslyze (like many clients) closes the socket without close_notify.
-        let (_, context) = try context { $0.sessionTicketsEnabled = false }
+        let (_, context) = try await context { $0.sessionTicketsEnabled = false }
         let first = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test", versions: .tls1_2 ... .tls1_2))
         try first.handshake()
         let session = try #require(first.client.session())
@@ -345,9 +345,9 @@ struct TLSServerHandlerTests {
     }
 
     @Test("a ticket from a key dropped by rotation no longer resumes")
-    func rotationEndsResumption() throws {
+    func rotationEndsResumption() async throws {
         let clock = ManualClock()
-        let (_, context) = try context({ $0.ticketKeyRotationInterval = .hours(1); $0.ticketKeysRetained = 1; $0.sessionTimeout = .hours(10) }, clock: clock)
+        let (_, context) = try await context({ $0.ticketKeyRotationInterval = .hours(1); $0.ticketKeysRetained = 1; $0.sessionTimeout = .hours(10) }, clock: clock)
         let first = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try first.handshake()
         let session = try #require(first.client.session())
@@ -362,8 +362,8 @@ struct TLSServerHandlerTests {
     }
 
     @Test("a corrupted record after the handshake is a protocol error and closes")
-    func corruptedRecord() throws {
-        let (_, context) = try context()
+    func corruptedRecord() async throws {
+        let (_, context) = try await context()
         let pair = try EmbeddedTLSPair(context, client: InMemoryTLSClient(serverName: "srv.test"))
         try pair.handshake()
         try pair.client.write(ByteBuffer(string: "secret"))

@@ -89,7 +89,7 @@ struct AdminEndToEndTests {
         let socket = try fixture.connect()
         defer { socket.close() }
         try socket.send("GET / HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n")
-        _ = try socket.receiveAll(timeout: .seconds(5))
+        _ = try await socket.receiveAll(timeout: .seconds(5))
         let refused = try await Self.waitForLines(in: log, count: 2).last ?? ""
         #expect(refused.range(of: #" web <NOSRV>/<NOSRV> [0-9]+/-1/-1/-1/[0-9]+ 400 [0-9]+ - - PR-- 0/0/0/0/0 0/0 "<BADREQ>"$"#, options: .regularExpression) != nil, "\(refused)")
     }

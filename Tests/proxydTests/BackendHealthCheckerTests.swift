@@ -10,11 +10,14 @@ import Testing
 struct BackendHealthCheckerTests {
     let group = MultiThreadedEventLoopGroup.singleton
 
-    static func backendGroup(ports: [Int], fall: Int = 2) throws -> (BackendGroup, HealthCheckConfiguration) {
+    /// A static backend over `ports` whose checks run every 100 ms. The probe `timeout` is
+    /// generous by default: a live backend's answer must never count as a failure because a
+    /// loaded machine answered late.
+    static func backendGroup(ports: [Int], fall: Int = 2, timeout: Duration = .seconds(2)) throws -> (BackendGroup, HealthCheckConfiguration) {
         let location = SourceLocation(file: "test.yaml", line: 1, column: nil)
         var check = HealthCheckConfiguration(kind: .http(method: "GET", path: "/health", host: nil, expectedStatus: 200...399))
         check.interval = .milliseconds(100)
-        check.timeout = .milliseconds(100)
+        check.timeout = timeout
         check.rise = 1
         check.fall = fall
         var configuration = BackendConfiguration(
@@ -27,7 +30,9 @@ struct BackendHealthCheckerTests {
         return (try BackendGroup(configuration: configuration), check)
     }
 
-    /// Polls `condition` every 20 ms until it holds or `limit` passes.
+    /// Polls `condition` every 20 ms until it holds or `limit` passes. Callers give limits far
+    /// beyond what the checks need (a few hundred milliseconds): the wait ends as soon as the
+    /// condition holds, and the test process shares two cores with every other suite.
     static func eventually(within limit: Duration, _ condition: () -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
@@ -47,8 +52,9 @@ struct BackendHealthCheckerTests {
         let running = Task { await checker.run() }
         defer { running.cancel() }
 
-        let down = try await Self.eventually(within: .seconds(3)) {
+        let down = try await Self.eventually(within: .seconds(30)) {
             backend.balancer.status().first { $0.endpoint.port == closed }?.health == .down(.failedChecks)
+                && checker.statuses().first?.lastCheck != nil
         }
         #expect(down)
         #expect(backend.balancer.status().first { $0.endpoint.port == live.port }?.health == .up)
@@ -70,19 +76,19 @@ struct BackendHealthCheckerTests {
 
         let secondID = "127.0.0.1:\(second.port)"
         try backend.balancer.update([Endpoint(address: "127.0.0.1", port: first.port), Endpoint(address: "127.0.0.1", port: second.port)])
-        let probed = try await Self.eventually(within: .seconds(6)) {
+        let probed = try await Self.eventually(within: .seconds(30)) {
             checker.statuses().first { $0.endpointID == secondID }?.lastCheck?.result == .passed(status: 200)
         }
         #expect(probed)
 
         try backend.balancer.update([Endpoint(address: "127.0.0.1", port: second.port)])
-        let dropped = try await Self.eventually(within: .seconds(6)) { checker.statuses().map(\.endpointID) == [secondID] }
+        let dropped = try await Self.eventually(within: .seconds(30)) { checker.statuses().map(\.endpointID) == [secondID] }
         #expect(dropped)
     }
 
     @Test("cancelling the run stops the checker promptly")
     func cancellationStops() async throws {
-        let (backend, check) = try Self.backendGroup(ports: [try await HealthProbeTests.closedPort(group: group)])
+        let (backend, check) = try Self.backendGroup(ports: [try await HealthProbeTests.closedPort(group: group)], timeout: .milliseconds(100))
         let checker = BackendHealthChecker(backend: backend, check: check, group: group, logger: Logger(label: "test"))
         let running = Task { await checker.run() }
         try await Task.sleep(for: .milliseconds(150))

@@ -6,18 +6,8 @@ import TLSTerm
 /// output.
 @Suite("proxyd check")
 struct CheckCommandTests {
-    private func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = TestPaths.proxydBinary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    private func run(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+        try await ExternalTool.run(TestPaths.proxydBinary, arguments)
     }
 
     private func temporaryFile(_ contents: String, name: String = "proxyd.yaml") throws -> URL {
@@ -29,13 +19,13 @@ struct CheckCommandTests {
     }
 
     @Test("a valid file exits 0 and prints the resolved configuration")
-    func validFile() throws {
+    func validFile() async throws {
         // The ECS example with its certbot directory pointed at a generated certificate.
         let certificate = try temporaryFile(try SelfSignedCertificate.combinedPEM(commonName: "yourdomain.com", alternativeNames: ["DNS:yourdomain.com"]), name: "site.pem")
         let yaml = try String(contentsOf: TestPaths.repository.appendingPathComponent("examples/ecs.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "/etc/letsencrypt/live/yourdomain.com/", with: certificate.path)
         let example = try temporaryFile(yaml).path
-        let result = try run(["check", "--config", example])
+        let result = try await run(["check", "--config", example])
         #expect(result.status == 0)
         #expect(result.out.contains("name: _hello-world-service.internal"))
         #expect(result.out.contains("request_head: 10s"))
@@ -43,26 +33,26 @@ struct CheckCommandTests {
     }
 
     @Test("a bad file exits 1 with file:line:column: error lines")
-    func badFile() throws {
+    func badFile() async throws {
         let file = try temporaryFile("listeners:\n  - bind: 127.0.0.1:80\n    backend: nope\n")
-        let result = try run(["check", "--config", file.path])
+        let result = try await run(["check", "--config", file.path])
         #expect(result.status == 1)
         #expect(result.out.isEmpty)
         #expect(result.err == "\(file.path):2:5: error: listener 'listener-80' sends requests to backend 'nope', which is not defined\n")
     }
 
     @Test("a TLS listener whose certificate file is missing fails check, naming the file")
-    func missingCertificate() throws {
+    func missingCertificate() async throws {
         let file = try temporaryFile("backends:\n  app:\n    servers: [\"127.0.0.1:9\"]\nlisteners:\n  - name: https\n    bind: 127.0.0.1:8443\n    tls: { certificates: [/nonexistent/site.pem] }\n    backend: app\n")
-        let result = try run(["check", "--config", file.path])
+        let result = try await run(["check", "--config", file.path])
         #expect(result.status == 1)
         #expect(result.err.hasPrefix("\(file.path):5:5: error: listener 'https': "))
         #expect(result.err.contains("/nonexistent/site.pem"))
     }
 
     @Test("a missing file names the file and the reason")
-    func missingFile() throws {
-        let result = try run(["check", "--config", "/nonexistent/proxyd.yaml"])
+    func missingFile() async throws {
+        let result = try await run(["check", "--config", "/nonexistent/proxyd.yaml"])
         #expect(result.status == 1)
         #expect(result.err == "/nonexistent/proxyd.yaml:1: error: cannot read the configuration file: No such file or directory\n")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PeerHarness
 import Testing
 
 /// Runs a real peer program (dig, curl, openssl) the way an operator would, with a deadline.
@@ -19,15 +20,21 @@ enum ExternalTool {
         throw Missing(tool: tool, package: package)
     }
 
-    /// Runs the tool to completion (killing it after `timeout`), returning status and output.
+    /// Runs the tool to completion (killing it after `timeout`), returning status and output;
+    /// in `directory` when given, with `environment` instead of the test process's when given.
     ///
     /// The blocking reads and the wait happen on a thread of their own, not on the test's
     /// task: Swift concurrency has one cooperative thread per core (2 here), and a `wrk` run of
     /// 8 s or a Chromium start blocking one of them would stall every other suite's tasks.
-    static func run(_ executable: URL, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> (status: Int32, out: String, err: String) {
+    static func run(
+        _ executable: URL, _ arguments: [String], timeout: Duration = .seconds(20),
+        in directory: URL? = nil, environment: [String: String]? = nil
+    ) async throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

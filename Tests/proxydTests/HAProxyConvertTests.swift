@@ -104,27 +104,16 @@ struct HAProxyConvertTests {
 
     /// Runs proxyd in a directory holding `certs/yourdomain.pem` (a generated certificate), the
     /// relative `crt` path of the seed, as HAProxy reads it from its working directory.
-    private func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    private func run(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
         let workingDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-seed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workingDirectory.appendingPathComponent("certs"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workingDirectory) }
         let pem = try SelfSignedCertificate.combinedPEM(commonName: "yourdomain.com", alternativeNames: ["DNS:yourdomain.com", "DNS:*.yourdomain.com"])
         try pem.write(to: workingDirectory.appendingPathComponent("certs/yourdomain.pem"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = TestPaths.proxydBinary
-        process.currentDirectoryURL = workingDirectory
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return try await ExternalTool.run(TestPaths.proxydBinary, arguments, in: workingDirectory)
     }
 
-    private func temporaryFile(_ contents: String, name: String) throws -> URL {
+    private func temporaryFile(_ contents: String, name: String) async throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-convert-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent(name)
@@ -133,45 +122,45 @@ struct HAProxyConvertTests {
     }
 
     @Test("proxyd check --config seed-haproxy.cfg exits 0, prints the resolved YAML, and its warnings on stderr")
-    func checkSeed() throws {
+    func checkSeed() async throws {
         let loaded = try ConfigurationFile.load(path: HAProxyTestFiles.seedPath)
-        let result = try run(["check", "--config", HAProxyTestFiles.seedPath])
+        let result = try await run(["check", "--config", HAProxyTestFiles.seedPath])
         #expect(result.status == 0)
         #expect(result.out == (try ConfigurationYAMLWriter.yaml(for: loaded.configuration)))
         #expect(result.err == loaded.warnings.map { $0.description + "\n" }.joined() + "\(HAProxyTestFiles.seedPath): configuration is valid\n")
     }
 
     @Test("proxyd convert prints YAML that proxyd check accepts as the same configuration")
-    func convertSeed() throws {
+    func convertSeed() async throws {
         let loaded = try ConfigurationFile.load(path: HAProxyTestFiles.seedPath)
-        let result = try run(["convert", HAProxyTestFiles.seedPath])
+        let result = try await run(["convert", HAProxyTestFiles.seedPath])
         #expect(result.status == 0)
         #expect(result.err == loaded.warnings.map { $0.description + "\n" }.joined())
-        let yaml = try temporaryFile(result.out, name: "proxyd.yaml")
+        let yaml = try await temporaryFile(result.out, name: "proxyd.yaml")
         defer { try? FileManager.default.removeItem(at: yaml.deletingLastPathComponent()) }
         let reread = try ConfigurationFile.load(path: yaml.path)
         #expect(withoutLocations(reread.configuration) == withoutLocations(loaded.configuration))
-        let check = try run(["check", "--quiet", "--config", yaml.path])
+        let check = try await run(["check", "--quiet", "--config", yaml.path])
         #expect(check.status == 0)
         #expect(check.err == "\(yaml.path): configuration is valid\n")
     }
 
     @Test("proxyd convert on a broken haproxy.cfg exits 1 with file:line errors and prints no YAML")
-    func convertBroken() throws {
-        let file = try temporaryFile("frontend web\n    bind :8080\n    mode tcp\n    default_backend app\nbackend app\n    server a 127.0.0.1:1\n", name: "haproxy.cfg")
+    func convertBroken() async throws {
+        let file = try await temporaryFile("frontend web\n    bind :8080\n    mode tcp\n    default_backend app\nbackend app\n    server a 127.0.0.1:1\n", name: "haproxy.cfg")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-        let result = try run(["convert", file.path])
+        let result = try await run(["convert", file.path])
         #expect(result.status == 1)
         #expect(result.out.isEmpty)
         #expect(result.err == "\(file.path):3: error: mode tcp is not supported yet: proxyd proxies HTTP only\n")
     }
 
     @Test("a file not named *.cfg is read as haproxy.cfg when its first directive opens a section")
-    func sniffedLanguage() throws {
-        let file = try temporaryFile("# haproxy\nglobal\n    maxconn 50\nlisten app\n    bind 127.0.0.1:8080\n    server a 127.0.0.1:9000\n", name: "haproxy.conf")
+    func sniffedLanguage() async throws {
+        let file = try await temporaryFile("# haproxy\nglobal\n    maxconn 50\nlisten app\n    bind 127.0.0.1:8080\n    server a 127.0.0.1:9000\n", name: "haproxy.conf")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         #expect(try ConfigurationFile.load(path: file.path).configuration.limits.maxConnections == 50)
-        let other = try temporaryFile("listeners: []\n", name: "proxyd.conf")
+        let other = try await temporaryFile("listeners: []\n", name: "proxyd.conf")
         defer { try? FileManager.default.removeItem(at: other.deletingLastPathComponent()) }
         #expect(throws: ConfigurationError.self) { try ConfigurationFile.load(path: other.path) }
     }

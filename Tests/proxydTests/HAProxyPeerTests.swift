@@ -17,35 +17,25 @@ struct HAProxyPeerTests {
         throw CancellationError()
     }
 
-    /// Runs a program in `directory`, stopping it by PID if it outlives `seconds`.
-    private func run(_ program: URL, _ arguments: [String], in directory: URL, seconds: Double = 20) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+    /// Runs a program in `directory`, stopping it by PID if it outlives `seconds`; standard
+    /// output followed by standard error.
+    private func run(_ program: URL, _ arguments: [String], in directory: URL, seconds: Int = 20) async throws -> (status: Int32, output: String) {
+        let started = ContinuousClock.now
+        let result = try await ExternalTool.run(program, arguments, timeout: .seconds(seconds), in: directory)
+        if ContinuousClock.now - started >= .seconds(seconds) {
             Issue.record("\(program.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(seconds)s")
         }
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        return (result.status, result.out + result.err)
     }
 
     @Test("haproxy -c accepts the seed fixture (with a throwaway certificate at its relative crt path)")
-    func haproxyAcceptsSeed() throws {
+    func haproxyAcceptsSeed() async throws {
         let haproxy = try peer("haproxy", package: "haproxy")
         let openssl = try peer("openssl", package: "openssl")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-haproxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("certs"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let certificate = try run(openssl, [
+        let certificate = try await run(openssl, [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
             "-subj", "/CN=yourdomain.com", "-keyout", "key.pem", "-out", "cert.pem",
         ], in: directory)
@@ -54,7 +44,7 @@ struct HAProxyPeerTests {
             + String(contentsOf: directory.appendingPathComponent("key.pem"), encoding: .utf8)
         try combined.write(to: directory.appendingPathComponent("certs/yourdomain.pem"), atomically: true, encoding: .utf8)
 
-        let check = try run(haproxy, ["-c", "-f", HAProxyTestFiles.seedPath], in: directory)
+        let check = try await run(haproxy, ["-c", "-f", HAProxyTestFiles.seedPath], in: directory)
         #expect(check.status == 0, "haproxy -c refused the fixture: \(check.output)")
         #expect(check.output.contains("Configuration file is valid"))
     }
@@ -85,7 +75,7 @@ struct HAProxyPeerTests {
     ]
 
     @Test("real HAProxy reads every quoting and escaping form as our tokenizer does")
-    func tokenizerAgreesWithHAProxy() throws {
+    func tokenizerAgreesWithHAProxy() async throws {
         let haproxy = try peer("haproxy", package: "haproxy")
         let curl = try peer("curl", package: "curl")
         let environment = ["TESTVAR": "val"]
@@ -124,8 +114,8 @@ struct HAProxyPeerTests {
             var body: String?
             let deadline = Date().addingTimeInterval(10)
             while body == nil && Date() < deadline && server.isRunning {
-                let result = try run(curl, ["-sS", "--max-time", "2", "-f", "http://127.0.0.1:\(port)/\(index)"], in: directory, seconds: 5)
-                if result.status == 0 { body = result.output } else { usleep(50_000) }
+                let result = try await run(curl, ["-sS", "--max-time", "2", "-f", "http://127.0.0.1:\(port)/\(index)"], in: directory, seconds: 5)
+                if result.status == 0 { body = result.output } else { try await Task.sleep(for: .milliseconds(50)) }
             }
             try #require(server.isRunning, "haproxy exited: \(String(decoding: log.fileHandleForReading.availableData, as: UTF8.self))")
             bodies.append(try #require(body, "no answer from haproxy for /\(index)"))
@@ -157,10 +147,10 @@ struct HAProxyPeerTests {
     }
 
     /// Writes a throwaway combined PEM (certificate + key) at `directory/certs/test.pem`.
-    private func makeCertificate(in directory: URL) throws {
+    private func makeCertificate(in directory: URL) async throws {
         let openssl = try peer("openssl", package: "openssl")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("certs"), withIntermediateDirectories: true)
-        let result = try run(openssl, [
+        let result = try await run(openssl, [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
             "-subj", "/CN=a.example.com", "-keyout", "key.pem", "-out", "cert.pem",
         ], in: directory)
@@ -171,7 +161,7 @@ struct HAProxyPeerTests {
     }
 
     @Test("real HAProxy and the translated conditions agree on random if/unless expressions for every kind of request")
-    func conditionsAgreeWithHAProxy() throws {
+    func conditionsAgreeWithHAProxy() async throws {
         let haproxy = try peer("haproxy", package: "haproxy")
         let curl = try peer("curl", package: "curl")
         let acls = ["acl is_api path_beg /api/", "acl is_host hdr(host) -i b.example.com", "acl mixed path_beg /static/", "acl mixed ssl_fc"]
@@ -196,7 +186,7 @@ struct HAProxyPeerTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-haproxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try makeCertificate(in: directory)
+        try await makeCertificate(in: directory)
         let plainPort = try freePort(), tlsPort = try freePort()
         var lines = ["global", "    maxconn 100", "defaults", "    mode http", "    timeout connect 1s", "    timeout client 5s", "    timeout server 5s",
                      "frontend echo", "    bind 127.0.0.1:\(plainPort)", "    bind 127.0.0.1:\(tlsPort) ssl crt certs/test.pem"]
@@ -231,8 +221,8 @@ struct HAProxyPeerTests {
             var body: String?
             let deadline = Date().addingTimeInterval(10)
             while body == nil && Date() < deadline && server.isRunning {
-                let result = try run(curl, ["-sS", "-k", "--max-time", "2", "-f", "-H", "Host: \(request.host)", url], in: directory, seconds: 5)
-                if result.status == 0 { body = result.output } else { usleep(50_000) }
+                let result = try await run(curl, ["-sS", "-k", "--max-time", "2", "-f", "-H", "Host: \(request.host)", url], in: directory, seconds: 5)
+                if result.status == 0 { body = result.output } else { try await Task.sleep(for: .milliseconds(50)) }
             }
             try #require(server.isRunning, "haproxy exited: \(String(decoding: log.fileHandleForReading.availableData, as: UTF8.self))")
             let flags = try #require(body, "no answer from haproxy for \(request)").split(separator: "/", omittingEmptySubsequences: false).map { $0 == "1" }

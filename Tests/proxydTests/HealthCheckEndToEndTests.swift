@@ -152,7 +152,7 @@ struct HealthCheckEndToEndTests {
         #expect(!responses.contains { $0.task == "task-2" })
         #expect(Set(responses.map(\.task)) == ["task-1", "task-3"])
 
-        let wentDown = try await Self.eventually(within: .seconds(5)) { !proxy.logs.lines(containing: "endpoint down").isEmpty }
+        let wentDown = try await Self.eventually(within: .seconds(30)) { !proxy.logs.lines(containing: "endpoint down").isEmpty }
         #expect(wentDown)
         let downLine = proxy.logs.lines(containing: "endpoint down").first
         #expect(downLine?.level == .warning)
@@ -166,7 +166,7 @@ struct HealthCheckEndToEndTests {
         let after = try await Self.requests(30, through: proxy.address)
         #expect(after.allSatisfy { $0.status == 200 })
         #expect(after.contains { $0.task == "task-2-again" })
-        let cameUp = try await Self.eventually(within: .seconds(5)) {
+        let cameUp = try await Self.eventually(within: .seconds(30)) {
             proxy.logs.lines(containing: "endpoint up").contains { $0.metadata["endpoint"] == "127.0.0.1:\(port2)" }
         }
         #expect(cameUp)
@@ -204,7 +204,7 @@ struct HealthCheckEndToEndTests {
         #expect(responses.count == 30)
         #expect(responses.allSatisfy { $0.status == 200 })
         #expect(Set(responses.map(\.task)) == ["task-1", "task-2"])
-        let reason = try await Self.eventually(within: .seconds(5)) {
+        let reason = try await Self.eventually(within: .seconds(30)) {
             proxy.logs.lines(containing: "endpoint down").contains { $0.metadata["reason"] == "failed (status 503 (expected 200-399))" }
         }
         #expect(reason)

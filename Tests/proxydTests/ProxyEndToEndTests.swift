@@ -1,4 +1,5 @@
 import Foundation
+import PeerHarness
 import Testing
 
 /// The built `proxyd run` binary in front of real task processes, driven by curl and wrk.
@@ -32,7 +33,7 @@ struct ProxyEndToEndTests {
         let parts = fixture.address.split(separator: ":")
         let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
         try socket.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\nGET /three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        let reply = try socket.receiveAll(timeout: .seconds(10))
+        let reply = try await socket.receiveAll(timeout: .seconds(10))
         let order = reply.split(separator: "\n").filter { $0.hasPrefix("GET /") }
         #expect(order == ["GET /one HTTP/1.1", "GET /two HTTP/1.1", "GET /three HTTP/1.1"])
         #expect(reply.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == 3)
@@ -48,7 +49,7 @@ struct ProxyEndToEndTests {
         defer { fixture.stop() }
         let socket = try fixture.connect()
         try socket.send("GET /first HTTP/1.1\r\nHost: x\r\n\(upgradeFields)\r\nHot diggity dogg\r\n\r\n")
-        let reply = try socket.receiveAll(timeout: .seconds(10))
+        let reply = try await socket.receiveAll(timeout: .seconds(10))
         #expect(reply.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(reply)")
         #expect(reply.contains("GET /first HTTP/1.1"))
         #expect(reply.contains("HTTP/1.1 400 Bad Request\r\n"))
@@ -72,7 +73,7 @@ struct ProxyEndToEndTests {
         let parts = fixture.address.split(separator: ":")
         let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
         try socket.send("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
-        let reply = try socket.receiveAll(timeout: .seconds(5))
+        let reply = try await socket.receiveAll(timeout: .seconds(5))
         #expect(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
         #expect(reply.contains("Connection: close\r\n"))
     }
@@ -84,12 +85,12 @@ struct ProxyEndToEndTests {
         let parts = fixture.address.split(separator: ":")
         let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
         try socket.send("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
-        let switched = try socket.receive(until: "\r\n\r\n", timeout: .seconds(5))
+        let switched = try await socket.receive(until: "\r\n\r\n", timeout: .seconds(5))
         #expect(switched.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"))
         #expect(switched.contains("Upgrade: echo\r\n"))
         try socket.send("ping-1 ")
         try socket.send("ping-2")
-        #expect(try socket.receive(until: "ping-2", timeout: .seconds(5)) == "ping-1 ping-2")
+        #expect(try await socket.receive(until: "ping-2", timeout: .seconds(5)) == "ping-1 ping-2")
     }
 
     @Test("Expect: 100-continue is answered by the backend's 100, then the body flows")
@@ -153,7 +154,7 @@ struct ProxyEndToEndTests {
         let socket = try fixture.connect()
         try socket.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
         let started = ContinuousClock.now
-        _ = try socket.receiveAll(timeout: .seconds(8))
+        _ = try await socket.receiveAll(timeout: .seconds(8))
         #expect(ContinuousClock.now - started < .seconds(4), "the stalled upload was not cut off")
     }
 
@@ -167,13 +168,13 @@ struct ProxyEndToEndTests {
         // burst, which may overshoot the limit by design.)
         for client in [first, second] {
             try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(try client.receive(until: "hello from task-1", timeout: .seconds(5)).contains("hello from task-1"))
+            #expect(try await client.receive(until: "hello from task-1", timeout: .seconds(5)).contains("hello from task-1"))
         }
         let third = try fixture.connect()
         try third.send("GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        #expect(try third.receive(until: "hello", timeout: .milliseconds(700)).isEmpty, "served beyond the limit")
+        #expect(try await third.receive(until: "hello", timeout: .milliseconds(700)).isEmpty, "served beyond the limit")
         first.close()
-        #expect(try third.receive(until: "hello from task-1", timeout: .seconds(5)).contains("hello from task-1"))
+        #expect(try await third.receive(until: "hello from task-1", timeout: .seconds(5)).contains("hello from task-1"))
     }
 
     @Test("SIGTERM lets the request in flight finish, refuses new connections, and exits 0")
@@ -190,12 +191,12 @@ struct ProxyEndToEndTests {
         try await Task.sleep(for: .milliseconds(300))
         let refused = try await Curl.run(["http://\(fixture.address)/"])
         #expect(refused.status == 7, "a new connection after SIGTERM is refused (curl: couldn't connect)")
-        let answered = (out: try slowClient.receiveAll(timeout: .seconds(15)), status: 0)
+        let answered = (out: try await slowClient.receiveAll(timeout: .seconds(15)), status: 0)
         #expect(answered.out.hasPrefix("HTTP/1.1 200 OK\r\n"))
         // (The response also says Connection: close when shutdown began before its head was
         // written; under heavy machine load that ordering is not guaranteed, so not asserted.)
         #expect(answered.out.hasSuffix("slept 1500 ms in task-1\n"))
-        proxy.process.waitUntilExit()
+        await runBlocking { proxy.process.waitUntilExit() }
         #expect(proxy.process.terminationReason == .exit && proxy.process.terminationStatus == 0)
     }
 
@@ -264,13 +265,18 @@ final class TestSocket {
     }
 
     /// Bytes until `marker` has arrived (or the peer closes, or `timeout` passes).
-    func receive(until marker: String, timeout: Duration) throws -> String {
+    /// While nothing has arrived, the task sleeps instead of blocking in `poll`, so that the
+    /// wait never holds one of the few cooperative threads.
+    func receive(until marker: String, timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while ContinuousClock.now < deadline && !String(decoding: data, as: UTF8.self).contains(marker) {
             var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&pollDescriptor, 1, 100) > 0 else { continue }
+            guard poll(&pollDescriptor, 1, 0) > 0 else {
+                try await Task.sleep(for: .milliseconds(5))
+                continue
+            }
             let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if n <= 0 { break }
             data += buffer[0..<n]
@@ -278,14 +284,17 @@ final class TestSocket {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Everything until the peer closes or `timeout` passes.
-    func receiveAll(timeout: Duration) throws -> String {
+    /// Everything until the peer closes or `timeout` passes (waiting as ``receive(until:timeout:)`` does).
+    func receiveAll(timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while ContinuousClock.now < deadline {
             var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&pollDescriptor, 1, 100) > 0 else { continue }
+            guard poll(&pollDescriptor, 1, 0) > 0 else {
+                try await Task.sleep(for: .milliseconds(5))
+                continue
+            }
             let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if n <= 0 { break }
             data += buffer[0..<n]

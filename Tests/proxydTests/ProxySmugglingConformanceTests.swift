@@ -1,4 +1,5 @@
 import Foundation
+import PeerHarness
 import NIOConcurrencyHelpers
 import Testing
 
@@ -34,7 +35,7 @@ struct ProxySmugglingConformanceTests {
     }
 
     @Test("every corpus request case is rejected or forwarded as exactly the requests it unambiguously contains")
-    func corpora() throws {
+    func corpora() async throws {
         let full = ProcessInfo.processInfo.environment["PROXYD_CONFORMANCE_FULL"] == "1"
         let cases = try SmugglingCorpus.load(smugglerSample: !full)
         #expect(cases.count > (full ? 12_000 : 3_000))
@@ -81,8 +82,8 @@ struct ProxySmugglingConformanceTests {
             thread.stackSize = 1 << 20
             thread.start()
         }
-        done.wait()
-        backend.waitUntilIdle(timeout: .seconds(15))
+        await runBlocking { done.wait() }
+        await runBlocking { backend.waitUntilIdle(timeout: .seconds(15)) }
 
         // Attribute every backend request to its case.
         var requestsByCase: [String: [(sequence: Int, request: StrictHTTPReader.Request)]] = [:]

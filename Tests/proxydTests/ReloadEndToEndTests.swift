@@ -81,20 +81,20 @@ struct ReloadEndToEndTests {
         try fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: servers, generation: "one"))
         let socket = try fixture.connect()
         try socket.send("GET /sleep/0 HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(try socket.receive(until: "ms in task-1\n", timeout: .seconds(5)).hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(try await socket.receive(until: "ms in task-1\n", timeout: .seconds(5)).hasPrefix("HTTP/1.1 200 OK\r\n"))
 
         // Nothing changed: the connection's generation stays, it stays keep-alive.
         var line = try fixture.reload(yaml: Self.configuration(servers: servers, generation: "one"))
         #expect(line.contains("1 kept (1 unchanged)"), "\(line)")
         try socket.send("GET /sleep/0 HTTP/1.1\r\nHost: x\r\n\r\n")
-        let kept = try socket.receive(until: "ms in task-1\n", timeout: .seconds(5))
+        let kept = try await socket.receive(until: "ms in task-1\n", timeout: .seconds(5))
         #expect(kept.hasPrefix("HTTP/1.1 200 OK\r\n") && !kept.contains("Connection: close"), "\(kept)")
 
         // A changed rule: the idle connection is still served, then closed so the client reconnects.
         line = try fixture.reload(yaml: Self.configuration(servers: servers, generation: "two"))
         #expect(line.contains("reload applied"), "\(line)")
         try socket.send("GET /sleep/0 HTTP/1.1\r\nHost: x\r\n\r\n")
-        let last = try socket.receiveAll(timeout: .seconds(5))
+        let last = try await socket.receiveAll(timeout: .seconds(5))
         #expect(last.hasPrefix("HTTP/1.1 200 OK\r\n") && last.contains("Connection: close\r\n"), "\(last)")
         #expect(socket.isClosedByPeer || last.hasSuffix("ms in task-1\n"))
         let fresh = try await Curl.run(["http://\(fixture.address)/"])
@@ -130,7 +130,7 @@ struct ReloadEndToEndTests {
         #expect(line.contains("1 kept (1 unchanged), 0 added, 1 removed"), "\(line)")
         let refused = try await Curl.run(["http://127.0.0.1:\(port)/"])
         #expect(refused.status == 7, "a new connection to the removed listener is refused (curl: couldn't connect)")
-        let answered = (out: try slowClient.receiveAll(timeout: .seconds(15)), err: "")
+        let answered = (out: try await slowClient.receiveAll(timeout: .seconds(15)), err: "")
         #expect(answered.out.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(answered.out) \(answered.err)")
         // (It also says Connection: close when the reload was applied before its head was
         // written; on a loaded machine that ordering is not guaranteed, so not asserted.)

@@ -24,7 +24,7 @@ struct ResourceExhaustionTests {
         var reply = ""
         for byte in "GET / HTTP/1.1\r\nHost: example\r\nX-Padding: aaaaaaaaaaaaaaaaaaaa\r\n" {
             do { try socket.send(String(byte)) } catch { break }
-            reply = try socket.receive(until: "\r\n\r\n", timeout: .seconds(1))
+            reply = try await socket.receive(until: "\r\n\r\n", timeout: .seconds(1))
             if !reply.isEmpty || socket.isClosedByPeer { break }
         }
         let elapsed = ContinuousClock.now - started
@@ -33,7 +33,7 @@ struct ResourceExhaustionTests {
         #expect(elapsed >= .milliseconds(1_800) && elapsed < .seconds(6), "cut after \(elapsed)")
         // And closes: the rest of the stream ends well before the wait would.
         let closing = ContinuousClock.now
-        _ = try socket.receiveAll(timeout: .seconds(5))
+        _ = try await socket.receiveAll(timeout: .seconds(5))
         #expect(ContinuousClock.now - closing < .seconds(4), "the connection stayed open after the 408")
         // The proxy still serves others.
         #expect(try await Curl.run(["http://\(fixture.address)/"]).out.hasPrefix("hello from task-1"))
@@ -45,7 +45,7 @@ struct ResourceExhaustionTests {
         defer { fixture.stop() }
         let socket = try fixture.connect()
         let started = ContinuousClock.now
-        let reply = try socket.receiveAll(timeout: .seconds(6))
+        let reply = try await socket.receiveAll(timeout: .seconds(6))
         let elapsed = ContinuousClock.now - started
         #expect(reply.isEmpty, "a browser's preconnect gets no 408: \(reply.debugDescription)")
         #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "closed after \(elapsed)")
@@ -57,10 +57,10 @@ struct ResourceExhaustionTests {
         defer { fixture.stop() }
         let socket = try fixture.connect()
         try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        let first = try socket.receive(until: "hello from task-1", timeout: .seconds(5))
+        let first = try await socket.receive(until: "hello from task-1", timeout: .seconds(5))
         #expect(first.hasPrefix("HTTP/1.1 200 OK\r\n"))
         let idleSince = ContinuousClock.now
-        let rest = try socket.receiveAll(timeout: .seconds(8))
+        let rest = try await socket.receiveAll(timeout: .seconds(8))
         let idle = ContinuousClock.now - idleSince
         #expect(!rest.contains("HTTP/1.1"), "nothing but the end of the first response: \(rest.debugDescription)")
         #expect(idle >= .milliseconds(1_300) && idle < .seconds(6), "closed after \(idle) idle")
@@ -152,7 +152,7 @@ struct ResourceExhaustionTests {
             let socket = try fixture.connect()
             let started = ContinuousClock.now
             try socket.send("GET /new HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            let reply = try socket.receive(until: "hello from task-1", timeout: .seconds(10))
+            let reply = try await socket.receive(until: "hello from task-1", timeout: .seconds(10))
             #expect(reply.hasPrefix("HTTP/1.1 200 OK\r\n"))
             fastest = min(fastest, ContinuousClock.now - started)
         }

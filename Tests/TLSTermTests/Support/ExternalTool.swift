@@ -1,4 +1,5 @@
 import Foundation
+import PeerHarness
 import Testing
 
 /// Runs peers (openssl, curl) as subprocesses with a deadline, capturing their output.
@@ -27,7 +28,12 @@ enum ExternalTool {
     }
 
     /// Runs `path args`, feeding `input` on stdin then closing it, killing it after `timeout`.
-    static func run(_ path: String, _ arguments: [String], input: String = "", timeout: Double = 20) throws -> Output {
+    /// The waiting happens on a thread of its own (``runBlocking(_:)``), never on the test's.
+    static func run(_ path: String, _ arguments: [String], input: String = "", timeout: Double = 20) async throws -> Output {
+        try await runBlocking { try runToCompletion(path, arguments, input: input, timeout: timeout) }
+    }
+
+    private static func runToCompletion(_ path: String, _ arguments: [String], input: String, timeout: Double) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -62,8 +68,8 @@ enum ExternalTool {
     }
 
     /// Runs a shell pipeline (`/bin/sh -c`).
-    static func shell(_ script: String, timeout: Double = 20) throws -> Output {
-        try run("/bin/sh", ["-c", script], timeout: timeout)
+    static func shell(_ script: String, timeout: Double = 20) async throws -> Output {
+        try await run("/bin/sh", ["-c", script], timeout: timeout)
     }
 }
 

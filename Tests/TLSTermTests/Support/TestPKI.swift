@@ -25,7 +25,7 @@ final class TestPKI {
     var rootCertificate: String { directory + "/root.pem" }
     var intermediateCertificate: String { directory + "/intermediate.pem" }
 
-    init() throws {
+    init() async throws {
         opensslPath = try ExternalTool.require("openssl", debianPackage: "openssl")
         let template = NSTemporaryDirectory() + "tlsterm-pki-XXXXXX"
         var bytes = Array(template.utf8CString)
@@ -38,12 +38,12 @@ final class TestPKI {
             subjectKeyIdentifier = hash
             authorityKeyIdentifier = keyid
             """, to: "ca.ext")
-        try runOpenSSL(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        try await runOpenSSL(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                     "-keyout", "root.key", "-out", "root.pem", "-subj", "/CN=proxyd Test Root", "-days", "30",
                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-        try runOpenSSL(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        try await runOpenSSL(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                     "-keyout", "intermediate.key", "-out", "intermediate.csr", "-subj", "/CN=proxyd Test Intermediate"])
-        try runOpenSSL(["x509", "-req", "-in", "intermediate.csr", "-CA", "root.pem", "-CAkey", "root.key",
+        try await runOpenSSL(["x509", "-req", "-in", "intermediate.csr", "-CA", "root.pem", "-CAkey", "root.key",
                     "-set_serial", "2", "-days", "30", "-extfile", "ca.ext", "-extensions", "v3_ca", "-out", "intermediate.pem"])
     }
 
@@ -68,7 +68,7 @@ final class TestPKI {
     func issue(
         _ label: String, commonName: String, dnsNames: [String]?, keyType: CertificateKeyType = .ecdsa,
         serial: UInt64, expired: Bool = false
-    ) throws -> Leaf {
+    ) async throws -> Leaf {
         let keyArgs = keyType == .ecdsa ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] : ["-newkey", "rsa:2048"]
         var ext = """
             [v3_leaf]
@@ -78,7 +78,7 @@ final class TestPKI {
             """
         if let dnsNames { ext += "\nsubjectAltName = " + dnsNames.map { "DNS:" + $0 }.joined(separator: ",") }
         try write(ext + "\n", to: "\(label).ext")
-        try runOpenSSL(["req", "-new"] + keyArgs + ["-nodes", "-keyout", "\(label).key", "-out", "\(label).csr", "-subj", "/CN=\(commonName)"])
+        try await runOpenSSL(["req", "-new"] + keyArgs + ["-nodes", "-keyout", "\(label).key", "-out", "\(label).csr", "-subj", "/CN=\(commonName)"])
         let serialHex = String(serial, radix: 16, uppercase: true)
         if expired {
             try write("""
@@ -96,12 +96,12 @@ final class TestPKI {
                 """, to: "\(label).ca.cnf")
             try write("", to: "\(label).index")
             try write((serialHex.count % 2 == 1 ? "0" : "") + serialHex + "\n", to: "\(label).serial")
-            try runOpenSSL(["ca", "-batch", "-notext", "-config", "\(label).ca.cnf", "-cert", "intermediate.pem",
+            try await runOpenSSL(["ca", "-batch", "-notext", "-config", "\(label).ca.cnf", "-cert", "intermediate.pem",
                          "-keyfile", "intermediate.key", "-in", "\(label).csr", "-out", "\(label).crt",
                          "-startdate", "20200101000000Z", "-enddate", "20200201000000Z",
                          "-extfile", "\(label).ext", "-extensions", "v3_leaf"])
         } else {
-            try runOpenSSL(["x509", "-req", "-in", "\(label).csr", "-CA", "intermediate.pem", "-CAkey", "intermediate.key",
+            try await runOpenSSL(["x509", "-req", "-in", "\(label).csr", "-CA", "intermediate.pem", "-CAkey", "intermediate.key",
                          "-set_serial", "0x" + serialHex, "-days", "30", "-extfile", "\(label).ext",
                          "-extensions", "v3_leaf", "-out", "\(label).crt"])
         }
@@ -114,8 +114,8 @@ final class TestPKI {
         )
     }
 
-    func runOpenSSL(_ arguments: [String]) throws {
-        let output = try ExternalTool.run("/bin/sh", ["-c", "cd '\(directory)' && exec \"$0\" \"$@\"", opensslPath] + arguments, timeout: 60)
+    func runOpenSSL(_ arguments: [String]) async throws {
+        let output = try await ExternalTool.run("/bin/sh", ["-c", "cd '\(directory)' && exec \"$0\" \"$@\"", opensslPath] + arguments, timeout: 60)
         guard output.status == 0 else {
             throw PKIError(message: "openssl \(arguments.joined(separator: " ")) failed: \(output.stderr)")
         }
