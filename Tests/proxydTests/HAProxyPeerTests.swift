@@ -20,9 +20,9 @@ struct HAProxyPeerTests {
     /// Runs a program in `directory`, stopping it by PID if it outlives `seconds`; standard
     /// output followed by standard error.
     private func run(_ program: URL, _ arguments: [String], in directory: URL, seconds: Int = 20) async throws -> (status: Int32, output: String) {
-        let started = ContinuousClock.now
         let result = try await ExternalTool.run(program, arguments, timeout: .seconds(seconds), in: directory)
-        if ContinuousClock.now - started >= .seconds(seconds) {
+        // Killed by the deadline (none of the programs run here exits with status 9 itself).
+        if result.status == SIGKILL {
             Issue.record("\(program.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(seconds)s")
         }
         return (result.status, result.out + result.err)
