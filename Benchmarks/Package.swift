@@ -71,5 +71,15 @@ let package = Package(
             ],
             path: "Tools/TLSTermIdleServer"
         ),
+        // Not a benchmark suite either: the bare SwiftNIO pass-through that
+        // `scripts/bench-peers --floor` measures beside proxyd, as the floor of its design.
+        .executableTarget(
+            name: "NIOForwardFloor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tools/NIOForwardFloor"
+        ),
     ]
 )
