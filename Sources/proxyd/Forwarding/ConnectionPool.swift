@@ -44,9 +44,16 @@ final class ConnectionPool<Connection: PoolableConnection> {
 
     /// An idle connection to `endpoint` that is still usable, or nil (connect a new one).
     /// Unusable and expired connections met on the way are closed and dropped.
+    ///
+    /// The endpoint's list is changed in place through the dictionary's `default:` accessor
+    /// and kept when it empties: copying it out and back (or dropping and re-creating it) would
+    /// allocate new array storage on every request. Lists of endpoints that left are removed by
+    /// ``retain(endpoints:)``.
     func take(endpoint: String, now: NIODeadline) -> Connection? {
-        guard var entries = idle[endpoint] else { return nil }
-        defer { idle[endpoint] = entries.isEmpty ? nil : entries }
+        Self.takeUsable(from: &idle[endpoint, default: []], now: now, idleTimeout: idleTimeout)
+    }
+
+    private static func takeUsable(from entries: inout [IdleEntry], now: NIODeadline, idleTimeout: TimeAmount) -> Connection? {
         while let entry = entries.popLast() {
             if entry.connection.isReusable && now - entry.idleSince < idleTimeout {
                 return entry.connection
@@ -58,26 +65,29 @@ final class ConnectionPool<Connection: PoolableConnection> {
 
     /// Puts a connection back after a completed exchange. It is closed instead when it is not
     /// reusable or when the endpoint already has `maxIdlePerEndpoint` idle connections (then
-    /// the oldest idle one goes).
+    /// the oldest idle one goes). Changes the endpoint's list in place, as ``take(endpoint:now:)``.
     func release(_ connection: Connection, endpoint: String, now: NIODeadline) {
         guard connection.isReusable, maxIdlePerEndpoint > 0, !isClosed else {
             connection.close()
             return
         }
-        var entries = idle[endpoint] ?? []
-        entries.append(IdleEntry(connection: connection, idleSince: now))
-        if entries.count > maxIdlePerEndpoint {
+        Self.append(IdleEntry(connection: connection, idleSince: now), to: &idle[endpoint, default: []], limit: maxIdlePerEndpoint)
+    }
+
+    private static func append(_ entry: IdleEntry, to entries: inout [IdleEntry], limit: Int) {
+        entries.append(entry)
+        if entries.count > limit {
             entries.removeFirst().connection.close()
         }
-        idle[endpoint] = entries
     }
 
     /// Closes idle connections past the idle timeout; called periodically by the loop.
     func closeExpired(now: NIODeadline) {
         for (endpoint, entries) in idle {
             let (keep, expired) = entries.partitioned { $0.connection.isReusable && now - $0.idleSince < idleTimeout }
+            guard !expired.isEmpty else { continue }
             for entry in expired { entry.connection.close() }
-            idle[endpoint] = keep.isEmpty ? nil : keep
+            idle[endpoint] = keep
         }
     }
 
