@@ -32,17 +32,26 @@ public struct HTTPHeaderEdits: Sendable, Hashable {
     /// True when serializing with these edits is a plain copy.
     public var isEmpty: Bool { !removeHopByHop && removals.isEmpty && additions.isEmpty }
 
+    /// Makes room for `count` more edits, so that building a request's edits grows each list
+    /// once (a proxy builds them for every request).
+    public mutating func reserveCapacity(_ count: Int) {
+        removals.reserveCapacity(removals.count + count)
+        additions.reserveCapacity(additions.count + count)
+    }
+
     /// Removes every field named `name` (case-insensitive).
     public mutating func remove(_ name: String) throws(Error) {
-        removals.append(try Self.validName(name))
+        removals.append(try Self.loweredName(name))
     }
 
     /// Replaces every field named `name` by one field with `value`, placed at the end.
     public mutating func set(_ name: String, _ value: String) throws(Error) {
-        let lowered = try Self.validName(name)
+        let lowered = try Self.loweredName(name)
         let bytes = try Self.validValue(value, name: name)
         removals.append(lowered)
-        additions.removeAll { $0.name.map(ByteClass.lower) == lowered }
+        if !additions.isEmpty {
+            additions.removeAll { Self.equalsIgnoringCase($0.name, lowered: lowered) }
+        }
         additions.append(Addition(name: Array(name.utf8), value: bytes))
     }
 
@@ -50,14 +59,23 @@ public struct HTTPHeaderEdits: Sendable, Hashable {
     /// X-Forwarded-For this extends the list (RFC 9110 §5.3: field lines with the same name
     /// combine into one comma-separated value).
     public mutating func add(_ name: String, _ value: String) throws(Error) {
-        _ = try Self.validName(name)
+        guard Self.isToken(name) else { throw .invalidName(name) }
         additions.append(Addition(name: Array(name.utf8), value: try Self.validValue(value, name: name)))
     }
 
-    private static func validName(_ name: String) throws(Error) -> [UInt8] {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.allSatisfy(ByteClass.isTokenChar) else { throw .invalidName(name) }
-        return bytes.map(ByteClass.lower)
+    // Validation reads the name's UTF-8 view in place: an edit costs one array for the name
+    // it keeps, not a copy to check and another to keep.
+    private static func isToken(_ name: String) -> Bool {
+        !name.utf8.isEmpty && name.utf8.allSatisfy(ByteClass.isTokenChar)
+    }
+
+    private static func loweredName(_ name: String) throws(Error) -> [UInt8] {
+        guard isToken(name) else { throw .invalidName(name) }
+        return name.utf8.map(ByteClass.lower)
+    }
+
+    private static func equalsIgnoringCase(_ name: [UInt8], lowered: [UInt8]) -> Bool {
+        name.count == lowered.count && zip(name, lowered).allSatisfy { ByteClass.lower($0) == $1 }
     }
 
     private static func validValue(_ value: String, name: String) throws(Error) -> [UInt8] {

@@ -317,6 +317,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 return
             }
             var headerEdits = HTTPHeaderEdits()
+            headerEdits.reserveCapacity(edits.count + 2)
             do {
                 for edit in edits {
                     switch edit {

@@ -24,8 +24,10 @@ struct RequestRouter: Sendable {
 
     func route(_ facts: RequestFacts) -> Decision {
         var edits: [HeaderEdit] = []
+        // One allocation for the usual case: the forwarding headers, Forwarded and the rules.
+        edits.reserveCapacity(5 + listener.rules.count)
         if listener.forwardedHeaders {
-            edits += Self.forwardedHeaders(facts)
+            Self.appendForwardedHeaders(facts, to: &edits)
         }
         if listener.rfc7239Forwarded {
             edits.append(.append(name: "Forwarded", value: Self.rfc7239Element(facts)))
@@ -68,14 +70,11 @@ struct RequestRouter: Sendable {
 
     /// `X-Forwarded-For` (appended: earlier proxies' entries are kept), `X-Forwarded-Proto`,
     /// `X-Forwarded-Host` and `X-Forwarded-Port` (set: a client must not choose them).
-    static func forwardedHeaders(_ facts: RequestFacts) -> [HeaderEdit] {
-        var edits: [HeaderEdit] = [
-            .append(name: "X-Forwarded-For", value: facts.clientAddress),
-            .set(name: "X-Forwarded-Proto", value: facts.isTLS ? "https" : "http"),
-            .set(name: "X-Forwarded-Port", value: String(facts.listenerPort)),
-        ]
+    static func appendForwardedHeaders(_ facts: RequestFacts, to edits: inout [HeaderEdit]) {
+        edits.append(.append(name: "X-Forwarded-For", value: facts.clientAddress))
+        edits.append(.set(name: "X-Forwarded-Proto", value: facts.isTLS ? "https" : "http"))
+        edits.append(.set(name: "X-Forwarded-Port", value: String(facts.listenerPort)))
         if let host = facts.host { edits.append(.set(name: "X-Forwarded-Host", value: host)) }
-        return edits
     }
 
     /// One RFC 7239 §4 element: `for=…;proto=…;host=…`, IPv6 addresses bracketed and quoted
