@@ -9,73 +9,66 @@ import Glibc
 ///
 /// Instants are NIO's monotonic `NIODeadline` (one `clock_gettime` each, no allocation); the
 /// wall-clock start is read once per exchange, and only when a log line will be written.
+///
+/// What only a log line needs lives in ``details``, an object made once per connection and
+/// only when an access log is configured: every connection handler carries the trace, and
+/// idle connections are most of a proxy's connections, so the common case (metrics only)
+/// keeps it small.
 struct ExchangeTrace {
     /// Whether an exchange is being traced (from its request head to its end).
     var active = false
     /// When the first byte of the next request arrived on an idle connection.
     var firstByteAt: NIODeadline?
     var startedAt = NIODeadline.uptimeNanoseconds(0)
-    var headAt = NIODeadline.uptimeNanoseconds(0)
-    var connectStartedAt: NIODeadline?
-    var connectedAt: NIODeadline?
-    var requestSentAt: NIODeadline?
-    var responseHeadAt: NIODeadline?
     var backendIndex = 0
-    var backend: String?
     var endpoint: String?
     var connectAttempts = 0
-    /// `S` when the backend failed, `s` when it timed out (HAProxy's termination side).
-    var serverFailure: String?
     /// The final response status; -1 until one is sent.
     var status = -1
     var bytesSent = 0
-    // Only filled when an access log is configured.
-    var wallStartMicros: Int64 = 0
-    var method = ""
-    var target = ""
-    var version = ""
+    /// The facts of the access log line; nil without an access log.
+    let details: ExchangeDetails?
+
+    init(logging: Bool) {
+        details = logging ? ExchangeDetails() : nil
+    }
 
     /// Starts an exchange whose head has just been parsed.
     mutating func begin(now: NIODeadline) {
         active = true
         startedAt = firstByteAt ?? now
         firstByteAt = nil
-        headAt = now
-        connectStartedAt = nil
-        connectedAt = nil
-        requestSentAt = nil
-        responseHeadAt = nil
         backendIndex = 0
-        backend = nil
         endpoint = nil
         connectAttempts = 0
-        serverFailure = nil
         status = -1
         bytesSent = 0
+        details?.begin(now: now)
     }
 
     var retries: Int { max(0, connectAttempts - 1) }
 
-    /// HAProxy's `httplog` record of the exchange that ends at `now`.
-    func record(now: NIODeadline, termination: String, client: (address: String, port: Int), listener: ListenerContext) -> AccessLogRecord {
+    /// HAProxy's `httplog` record of the exchange that ends at `now`; nil without an access log.
+    func record(now: NIODeadline, termination: String, client: (address: String, port: Int), listener: ListenerContext) -> AccessLogRecord? {
+        guard let details else { return nil }
         func millis(_ from: NIODeadline?, _ to: NIODeadline?) -> Int {
             guard let from, let to else { return -1 }
             return Int((to.uptimeNanoseconds &- from.uptimeNanoseconds) / 1_000_000)
         }
         return AccessLogRecord(
             clientAddress: client.address, clientPort: client.port,
-            acceptedAtMicros: wallStartMicros,
+            acceptedAtMicros: details.wallStartMicros,
             listener: listener.configuration.name, isTLS: listener.isTLS,
-            backend: backend, endpoint: endpoint,
-            requestHeadMillis: millis(startedAt, headAt),
-            queueMillis: connectStartedAt == nil ? -1 : 0,
-            connectMillis: millis(connectStartedAt, connectedAt),
-            responseMillis: millis(requestSentAt, responseHeadAt),
+            backend: details.backend, endpoint: endpoint,
+            requestHeadMillis: millis(startedAt, details.headAt),
+            queueMillis: details.connectStartedAt == nil ? -1 : 0,
+            connectMillis: millis(details.connectStartedAt, details.connectedAt),
+            responseMillis: millis(details.requestSentAt, details.responseHeadAt),
             totalMillis: millis(startedAt, now),
             status: status, bytesSent: bytesSent,
             terminationState: termination + "--",
             retries: retries,
-            method: method, target: target, version: version
+            method: details.method, target: details.target, version: details.version
         )
     }
 
@@ -84,5 +77,33 @@ struct ExchangeTrace {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1_000
+    }
+}
+
+/// The per-phase instants and request facts of one exchange that only an access log line
+/// uses. One per connection, reused by each exchange; confined to the connection's event loop
+/// like the handler that owns it.
+final class ExchangeDetails {
+    var headAt = NIODeadline.uptimeNanoseconds(0)
+    var connectStartedAt: NIODeadline?
+    var connectedAt: NIODeadline?
+    var requestSentAt: NIODeadline?
+    var responseHeadAt: NIODeadline?
+    var backend: String?
+    /// `S` when the backend failed, `s` when it timed out (HAProxy's termination side).
+    var serverFailure: String?
+    var wallStartMicros: Int64 = 0
+    var method = ""
+    var target = ""
+    var version = ""
+
+    func begin(now: NIODeadline) {
+        headAt = now
+        connectStartedAt = nil
+        connectedAt = nil
+        requestSentAt = nil
+        responseHeadAt = nil
+        backend = nil
+        serverFailure = nil
     }
 }

@@ -81,10 +81,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     /// The connection's addresses, once the first request needed them.
     private var peer: ConnectionFacts?
     /// Timings and facts of the exchange in flight, for metrics and the access log.
-    private var trace = ExchangeTrace()
-    /// Whether an access log is configured: without one only the start of each exchange is
-    /// timed (for the duration histogram), none of the per-phase instants.
-    private let logging: Bool
+    /// Without an access log only the start of each exchange is timed (for the duration
+    /// histogram); its `details`, with the per-phase instants, exist only with one.
+    private var trace: ExchangeTrace
 
     // Pipelining and backpressure.
     private var queuedParts: [HTTPInboundPart] = []
@@ -124,7 +123,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         self.listener = listener
         self.loop = loop
         self.codec = codec
-        self.logging = loop.accessLog != nil
+        self.trace = ExchangeTrace(logging: loop.accessLog != nil)
     }
 
     // MARK: Channel events
@@ -285,11 +284,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         guard let context else { return }
         let now = NIODeadline.now()
         trace.begin(now: now)
-        if logging {
-            trace.wallStartMicros = ExchangeTrace.wallClockMicros() - Int64((now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds) / 1_000)
-            trace.method = head.methodName
-            trace.target = head.target
-            trace.version = head.version.description
+        if let details = trace.details {
+            details.wallStartMicros = ExchangeTrace.wallClockMicros() - Int64((now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds) / 1_000)
+            details.method = head.methodName
+            details.target = head.target
+            details.version = head.version.description
         }
         requestComplete = false
         requestIsHTTP10 = head.version == .http1_0
@@ -339,7 +338,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             }
             outgoingHead = HTTPOutgoingHead(forwarding: head, edits: headerEdits, allocator: context.channel.allocator)
             self.backendName = backendName
-            trace.backend = backendName
+            trace.details?.backend = backendName
             trace.backendIndex = loop.metrics.index(ofBackend: backendName)
             hashKey = group.usesHashKey ? Self.hashKey(for: group.configuration.balance, facts: facts) : nil
             let info = ExchangeStateMachine.RequestInfo(
@@ -402,7 +401,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             heldRequestParts.removeAll()
             for part in held { backend.handler.write(part, flush: false) }
             backend.channel.flush()
-            if logging { trace.requestSentAt = .now() }
+            trace.details?.requestSentAt = .now()
             armServerTimer()
         case .sendRequestBody, .sendRequestEnd, .forwardResponseHead, .forwardResponseBody:
             break  // performed inline where the data is
@@ -435,8 +434,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         let endpoint = lease.endpoint
         trace.connectAttempts += 1
         trace.endpoint = endpoint.id
-        trace.serverFailure = nil
-        if logging { trace.connectStartedAt = .now() }
+        trace.details?.serverFailure = nil
+        trace.details?.connectStartedAt = .now()
         if !fresh, let pooled = loop.pool(for: backendName)?.take(endpoint: endpoint.id, now: .now()) {
             attach(pooled, reused: true)
             return
@@ -465,7 +464,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func attach(_ connection: BackendConnection, reused: Bool) {
         connection.handler.owner = self
-        if logging { trace.connectedAt = .now() }
+        trace.details?.connectedAt = .now()
         connection.handler.setReadsPaused(!(context?.channel.isWritable ?? true))
         backend = connection
         perform(machine.backendConnected(endpoint: connection.endpointID, reused: reused))
@@ -541,9 +540,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         if !trace.active {
             // A request the parser refused never had a head: log it as HAProxy does.
             trace.begin(now: .now())
-            if logging {
-                trace.wallStartMicros = ExchangeTrace.wallClockMicros()
-                trace.method = "<BADREQ>"
+            if let details = trace.details {
+                details.wallStartMicros = ExchangeTrace.wallClockMicros()
+                details.method = "<BADREQ>"
             }
         }
         trace.status = status
@@ -575,7 +574,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             let action = machine.responseHead(status: head.status, keepAlive: head.keepAlive)
             if head.status >= 500 { outcome = .serverError }
             if !interimResponse {
-                if logging { trace.responseHeadAt = .now() }
+                trace.details?.responseHeadAt = .now()
                 trace.status = head.status
             }
             switch action {
@@ -635,7 +634,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         guard backend != nil else { return }
         backend = nil
         outcome = .connectionFailure
-        trace.serverFailure = "S"
+        trace.details?.serverFailure = "S"
         completeLease(.connectionFailure)
         perform(machine.backendFailed(timedOut: false))
     }
@@ -709,20 +708,24 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         }
         if let accessLog = loop.accessLog {
             let remote = context?.channel.remoteAddress
-            accessLog.append(trace.record(
+            if let record = trace.record(
                 now: now, termination: termination(),
-                client: (remote?.ipAddress ?? "-", remote?.port ?? 0), listener: listener))
+                client: (remote?.ipAddress ?? "-", remote?.port ?? 0), listener: listener) {
+                accessLog.append(record)
+            }
         }
     }
 
-    /// HAProxy's termination state of a response the proxy wrote itself.
+    /// HAProxy's termination state of a response the proxy wrote itself (for the access log:
+    /// "--" without one).
     private func localTermination(status: Int) -> String {
-        switch status {
-        case 502: trace.connectedAt == nil ? "SC" : "\(trace.serverFailure ?? "S")H"
-        case 503: trace.backend == nil ? "--" : "SC"
+        guard let details = trace.details else { return "--" }
+        return switch status {
+        case 502: details.connectedAt == nil ? "SC" : "\(details.serverFailure ?? "S")H"
+        case 503: details.backend == nil ? "--" : "SC"
         case 504: "sH"
         case 300..<400: "LR"
-        case 400..<500 where trace.backend == nil: "PR"
+        case 400..<500 where details.backend == nil: "PR"
         default: "--"
         }
     }
@@ -730,9 +733,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     /// HAProxy's termination state of an exchange cut short: who closed (client or server,
     /// `s` for the server timeout) and when (request, headers, data).
     private func abortTermination() -> String {
-        let side = trace.serverFailure ?? "C"
-        if trace.responseHeadAt != nil { return side + "D" }
-        if trace.requestSentAt != nil { return side + "H" }
+        guard let details = trace.details else { return "--" }
+        let side = details.serverFailure ?? "C"
+        if details.responseHeadAt != nil { return side + "D" }
+        if details.requestSentAt != nil { return side + "H" }
         return side == "C" ? "CR" : side + "C"
     }
 
@@ -748,7 +752,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             serverDeadline = nil
             if backend != nil {
                 outcome = .connectionFailure
-                trace.serverFailure = "s"
+                trace.details?.serverFailure = "s"
                 completeLease(.connectionFailure)
                 perform(machine.backendFailed(timedOut: true))
             }
