@@ -118,6 +118,24 @@ enum ASCII {
         return true
     }
 
+    /// Case-insensitive (ASCII) comparison of bytes with a name.
+    @inline(__always)
+    static func equalsIgnoringCase(_ p: UnsafeRawPointer, _ range: Range<Int>, _ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard range.count == utf8.count else { return false }
+        var i = range.lowerBound
+        for byte in utf8 {
+            if ByteClass.lower(p.load(fromByteOffset: i, as: UInt8.self)) != ByteClass.lower(byte) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Case-insensitive (ASCII) comparison of two names.
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { ByteClass.lower($0) == ByteClass.lower($1) }
+    }
+
     /// Case-insensitive comparison of bytes with an already-lowercased byte array.
     @inline(__always)
     static func equalsLower(_ p: UnsafeRawPointer, _ range: Range<Int>, _ lowered: [UInt8]) -> Bool {

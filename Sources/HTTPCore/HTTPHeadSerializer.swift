@@ -78,7 +78,7 @@ public enum HTTPHeadSerializer {
         _ field: HTTPField, _ p: UnsafeRawPointer, edits: HTTPHeaderEdits, head: HTTPHead, namedByConnection: Bool
     ) -> Bool {
         if edits.removeHopByHop && field.known.isHopByHop { return false }
-        for name in edits.removals where ASCII.equalsLower(p, field.nameRange, name) { return false }
+        for name in edits.removals where ASCII.equalsIgnoringCase(p, field.nameRange, name) { return false }
         if namedByConnection && isNamedByConnection(field, p, head: head) { return false }
         return true
     }
@@ -104,10 +104,10 @@ public enum HTTPHeadSerializer {
         return found
     }
 
-    static func writeField(name: [UInt8], value: [UInt8], into buffer: inout ByteBuffer) {
-        buffer.writeBytes(name)
+    static func writeField(name: String, value: String, into buffer: inout ByteBuffer) {
+        buffer.writeString(name)
         buffer.writeStaticString(": ")
-        buffer.writeBytes(value)
+        buffer.writeString(value)
         buffer.writeStaticString("\r\n")
     }
 

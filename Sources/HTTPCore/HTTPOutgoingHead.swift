@@ -21,7 +21,9 @@ public struct HTTPOutgoingHead: Sendable, Hashable {
 
     /// A parsed head forwarded with `edits` (framing, method and status carried over).
     public init(forwarding head: HTTPMessageHead, edits: HTTPHeaderEdits, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
-        var buffer = allocator.buffer(capacity: head.bytes.readableBytes + 128)
+        // Sized once: the head as it came, the additions, and room for the canonical framing
+        // field (`Transfer-Encoding: chunked` or a Content-Length up to 20 digits).
+        var buffer = allocator.buffer(capacity: head.bytes.readableBytes + edits.additionBytes + 48)
         head.write(edits: edits, into: &buffer)
         self.init(bytes: buffer, framing: head.framing, method: head.method, status: head.status)
     }
