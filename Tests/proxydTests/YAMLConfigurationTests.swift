@@ -165,6 +165,21 @@ struct YAMLConfigurationTests {
         ])
     }
 
+    @Test("a header value with an invisible or control character, or surrounding spaces, is refused at load time")
+    func headerValueCharacters() throws {
+        // (A byte-order mark cannot reach this check from YAML: the YAML reader drops U+FEFF.
+        // The haproxy.cfg reader keeps it, see HAProxyConfigurationErrorTests.)
+        let accented = minimal + "\n    rules:\n      - set_header: { name: X-Place, value: \"caf\\u00E9\" }\n"
+        #expect(errors(accented) == [
+            "test.yaml:8:45: error: listeners[0].rules[0].set_header.value: header value 'caf\\u{E9}' contains U+00E9; a header value may hold visible ASCII characters, spaces and tabs only"
+        ])
+        #expect(throws: HeaderValueTemplate.ParseError.invalidCharacter("a\u{1}b", "\u{1}")) { try HeaderValueTemplate(parsing: "a\u{1}b") }
+        #expect(throws: HeaderValueTemplate.ParseError.invalidCharacter("caf\u{E9}", "\u{E9}")) { try HeaderValueTemplate(parsing: "caf\u{E9}") }
+        #expect(throws: HeaderValueTemplate.ParseError.surroundingWhitespace(" %[src]")) { try HeaderValueTemplate(parsing: " %[src]") }
+        #expect(throws: HeaderValueTemplate.ParseError.surroundingWhitespace("%[src]\t")) { try HeaderValueTemplate(parsing: "%[src]\t") }
+        #expect(try HeaderValueTemplate(parsing: "for=%[src];\tproto=%[scheme] x").parts.count == 5)
+    }
+
     @Test("two listeners on one socket are refused")
     func duplicateBind() {
         let yaml = minimal + "\n  - bind: 127.0.0.1:8080\n    backend: app\n"

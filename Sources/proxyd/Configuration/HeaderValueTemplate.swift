@@ -30,12 +30,31 @@ struct HeaderValueTemplate: Sendable, Hashable, CustomStringConvertible {
     enum ParseError: Error, Equatable, CustomStringConvertible {
         case unterminatedFetch(String)
         case unknownFetch(String)
+        /// A character a header value cannot carry: a control, or anything outside ASCII (an
+        /// invisible U+FEFF pasted with the text is the usual one).
+        case invalidCharacter(String, Unicode.Scalar)
+        /// Leading or trailing spaces or tabs, which HTTP strips from a field value (RFC 9110
+        /// §5.5): every request would be refused while forwarding.
+        case surroundingWhitespace(String)
 
         var description: String {
             switch self {
             case .unterminatedFetch(let text): "header value '\(text)' has '%[' without a closing ']'"
             case .unknownFetch(let name):
                 "unknown sample fetch '%[\(name)]'; supported: src, src_port, scheme, ssl_fc, ssl_fc_sni, dst_port, req.hdr(NAME), hdr(NAME)"
+            case .invalidCharacter(let text, let scalar):
+                "header value '\(text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F ? String($0) : "\\u{\(String($0.value, radix: 16, uppercase: true))}" }.joined())' contains \(Self.name(of: scalar)); a header value may hold visible ASCII characters, spaces and tabs only"
+            case .surroundingWhitespace(let text):
+                "header value '\(text)' starts or ends with a space or tab, which HTTP does not allow in a field value"
+            }
+        }
+
+        private static func name(of scalar: Unicode.Scalar) -> String {
+            let code = "U+" + String(repeating: "0", count: max(0, 4 - String(scalar.value, radix: 16).count)) + String(scalar.value, radix: 16, uppercase: true)
+            switch scalar.value {
+            case 0xFEFF: return "\(code) (a byte-order mark, invisible in most editors)"
+            case 0x00..<0x20, 0x7F: return "\(code) (a control character)"
+            default: return code
             }
         }
     }
@@ -56,7 +75,24 @@ struct HeaderValueTemplate: Sendable, Hashable, CustomStringConvertible {
         }
         literal += rest
         if !literal.isEmpty { parts.append(.literal(literal)) }
+        // Checked here, when the file is loaded, rather than when a request is forwarded: the
+        // forwarding path refuses such a value with a 400 for every request.
+        for part in parts {
+            guard case .literal(let text) = part else { continue }
+            if let bad = text.unicodeScalars.first(where: { !Self.isAllowed($0) }) { throw .invalidCharacter(text, bad) }
+        }
+        if case .literal(let first) = parts.first, let head = first.unicodeScalars.first, head == " " || head == "\t" {
+            throw .surroundingWhitespace(text)
+        }
+        if case .literal(let last) = parts.last, let tail = last.unicodeScalars.last, tail == " " || tail == "\t" {
+            throw .surroundingWhitespace(text)
+        }
         self.parts = parts
+    }
+
+    /// Visible ASCII, space and tab (RFC 9110 §5.5 field-vchar without obs-text).
+    private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
+        (0x21...0x7E).contains(scalar.value) || scalar == " " || scalar == "\t"
     }
 
     private static func fetch(named name: String) throws(ParseError) -> Part {
