@@ -11,7 +11,7 @@ struct AdminEndToEndTests {
     static func start(tasks: Int, extra: String = "", token: String? = nil) async throws -> (ProxyFixture, admin: String) {
         let port = try await FreePort.udpAndTCP()
         let tokenLine = token.map { ", token: \"\($0)\"" } ?? ""
-        let fixture = try ProxyFixture.running(tasks: tasks) { fixture in
+        let fixture = try await ProxyFixture.running(tasks: tasks) { fixture in
             fixture.staticConfiguration() + "\nadmin: { bind: 127.0.0.1:\(port)\(tokenLine) }\n" + extra
         }
         let admin = "http://127.0.0.1:\(port)"
@@ -282,7 +282,7 @@ struct AdminEndToEndTests {
         defer { fixture.stop() }
         var tasks: [CloudMapTask] = []
         for number in 1...3 {
-            let address = try fixture.startTask(name: "task-\(number)")
+            let address = try await fixture.startTask(name: "task-\(number)")
             let port = Int(address.split(separator: ":").last ?? "") ?? 0
             tasks.append(CloudMapTask(taskID: "task-\(number)", address: "127.0.0.1", port: port, ttl: 1))
         }
@@ -292,7 +292,7 @@ struct AdminEndToEndTests {
         let pem = try SelfSignedCertificate.combinedPEM(commonName: "stats.test", alternativeNames: ["DNS:stats.test"])
         let certificate = fixture.directory.appendingPathComponent("site.pem")
         try pem.write(to: certificate, atomically: true, encoding: .utf8)
-        try fixture.startProxy(yaml: """
+        try await fixture.startProxy(yaml: """
             resolvers:
               cloudmap:
                 nameservers: ["127.0.0.1:\(named.port)"]

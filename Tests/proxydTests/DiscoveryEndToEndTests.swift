@@ -22,7 +22,7 @@ struct DiscoveryEndToEndTests {
             let pem = try SelfSignedCertificate.combinedPEM(commonName: "localhost", alternativeNames: ["DNS:localhost"])
             let certificate = fixture.directory.appendingPathComponent("site.pem")
             try pem.write(to: certificate, atomically: true, encoding: .utf8)
-            try fixture.startProxy(yaml: """
+            try await fixture.startProxy(yaml: """
                 resolvers:
                   cloudmap:
                     nameservers: ["127.0.0.1:\(named.port)"]
@@ -55,7 +55,7 @@ struct DiscoveryEndToEndTests {
         func addTask() async throws -> String {
             let name = "task-\(next)"
             next += 1
-            let address = try fixture.startTask(name: name)
+            let address = try await fixture.startTask(name: name)
             let port = Int(address.split(separator: ":").last ?? "") ?? 0
             let task = CloudMapTask(taskID: name, address: "127.0.0.1", port: port, ttl: 1)
             try await named.register([task])

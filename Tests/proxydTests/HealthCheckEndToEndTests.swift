@@ -63,9 +63,9 @@ struct HealthCheckEndToEndTests {
         }
     }
 
-    static func startTask(_ name: String, port: Int = 0) throws -> (PeerProcess, Int) {
+    static func startTask(_ name: String, port: Int = 0) async throws -> (PeerProcess, Int) {
         let process = try PeerProcess(TestPaths.proxydBinary, ["hello-backend", "--name", name, "--bind", "127.0.0.1:\(port)"])
-        let line = try process.waitForLine(containing: "listening on")
+        let line = try await process.waitForLine(containing: "listening on")
         guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
             process.stop()
             throw PeerProcess.PeerError.notReady(line)
@@ -123,11 +123,11 @@ struct HealthCheckEndToEndTests {
     @Test("a task killed with SIGKILL is marked down within fall × interval, 30 requests skip it, and it comes back when restarted")
     func killedTaskLeavesAndReturns() async throws {
         _ = try ExternalTool.locate("curl", package: "curl")
-        let (task1, port1) = try Self.startTask("task-1")
+        let (task1, port1) = try await Self.startTask("task-1")
         defer { task1.stop() }
-        var (task2, port2) = try Self.startTask("task-2")
+        var (task2, port2) = try await Self.startTask("task-2")
         defer { task2.stop() }
-        let (task3, port3) = try Self.startTask("task-3")
+        let (task3, port3) = try await Self.startTask("task-3")
         defer { task3.stop() }
         let proxy = try await Self.startProxy(servers: [port1, port2, port3])
 
@@ -160,7 +160,7 @@ struct HealthCheckEndToEndTests {
         #expect(downLine?.metadata["reason"] == "failed (connection refused)")
 
         // The same task restarted on its port: rise (2) passed checks bring it back.
-        (task2, _) = try Self.startTask("task-2-again", port: port2)
+        (task2, _) = try await Self.startTask("task-2-again", port: port2)
         let up = try await Self.eventually(within: .seconds(10)) { proxy.health(ofPort: port2) == .up }
         #expect(up)
         let after = try await Self.requests(30, through: proxy.address)
@@ -179,9 +179,9 @@ struct HealthCheckEndToEndTests {
     func failingHealthPathTakesEndpointOut() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         _ = try ExternalTool.locate("curl", package: "curl")
-        let (task1, port1) = try Self.startTask("task-1")
+        let (task1, port1) = try await Self.startTask("task-1")
         defer { task1.stop() }
-        let (task2, port2) = try Self.startTask("task-2")
+        let (task2, port2) = try await Self.startTask("task-2")
         defer { task2.stop() }
         // A task that is up but unhealthy: it answers every request, health check included, 503.
         let unhealthy = try await ServerBootstrap(group: group)

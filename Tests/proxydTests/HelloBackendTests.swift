@@ -9,7 +9,7 @@ struct HelloBackendTests {
         let curl = try ExternalTool.locate("curl", package: "curl")
         let task = try PeerProcess(TestPaths.proxydBinary, ["hello-backend", "--name", "task-7"])
         defer { task.stop() }
-        let line = try task.waitForLine(containing: "listening on")
+        let line = try await task.waitForLine(containing: "listening on")
         let address = try #require(line.split(separator: " ").last.map(String.init))
 
         let page = try await ExternalTool.run(curl, ["-sS", "--noproxy", "*", "-m", "5", "-H", "X-Forwarded-Proto: https", "http://\(address)/hello?x=1"])
@@ -24,9 +24,9 @@ struct HelloBackendTests {
     }
 
     @Test("SIGKILL stops a task at once, as ECS does")
-    func killedLikeATask() throws {
+    func killedLikeATask() async throws {
         let task = try PeerProcess(TestPaths.proxydBinary, ["hello-backend"])
-        _ = try task.waitForLine(containing: "listening on")
+        _ = try await task.waitForLine(containing: "listening on")
         task.kill9()
         #expect(!task.process.isRunning)
         #expect(task.process.terminationReason == .uncaughtSignal)

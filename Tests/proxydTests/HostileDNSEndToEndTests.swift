@@ -25,7 +25,7 @@ struct HostileDNSEndToEndTests {
         let wrk = try ExternalTool.locate("wrk", package: "wrk")
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        let good = [try fixture.startTask(name: "task-1"), try fixture.startTask(name: "task-2")]
+        let good = [try await fixture.startTask(name: "task-1"), try await fixture.startTask(name: "task-2")]
         let goodPorts = good.compactMap { Int($0.split(separator: ":").last ?? "") }
         let evil = try await ConnectionCounter.start()
         defer { evil.stop() }

@@ -32,20 +32,25 @@ final class PeerProcess: @unchecked Sendable {
     }
 
     /// Reads standard output until a line contains `marker`; fails after `timeout`.
-    func waitForLine(containing marker: String, timeout: Duration = .seconds(10)) throws -> String {
+    /// While nothing is readable the task sleeps rather than blocking in `poll`: every
+    /// end-to-end suite starts its peers at once, and blocking waits for their start-up lines
+    /// held both cooperative threads for seconds, stalling the timing of other suites.
+    func waitForLine(containing marker: String, timeout: Duration = .seconds(10)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         let handle = output.fileHandleForReading
         var buffer = Data()
         while ContinuousClock.now < deadline {
             var readable = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            if poll(&readable, 1, 100) > 0 {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                buffer.append(chunk)
-                captured.withLockedValue { $0.append(chunk) }
-                let text = String(decoding: buffer, as: UTF8.self)
-                if let line = text.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
+            guard poll(&readable, 1, 0) > 0 else {
+                try await Task.sleep(for: .milliseconds(10))
+                continue
             }
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            captured.withLockedValue { $0.append(chunk) }
+            let text = String(decoding: buffer, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
         }
         stop()
         throw PeerError.notReady(String(decoding: buffer, as: UTF8.self))
@@ -77,14 +82,17 @@ final class PeerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM, then SIGKILL after a grace period.
+    /// SIGTERM now, then SIGKILL after a grace period if it is still running.
+    ///
+    /// The wait happens on a thread of its own (``PeerReaper``), not here: `stop()` runs in
+    /// the `defer` of async tests, on one of the two cooperative threads, and a proxyd still
+    /// holding a test's half-sent request waits out the grace period. Several suites ending
+    /// tests at once held both threads for seconds, and the timing tests of other suites
+    /// measured those seconds.
     func stop(grace: Duration = .seconds(2)) {
         guard process.isRunning else { return }
         kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        PeerReaper.reap(process, grace: grace)
     }
 
     deinit { stop(grace: .milliseconds(200)) }
@@ -100,4 +108,40 @@ extension PeerProcess.PeerError {
         case .notReady(let output): "peer did not become ready; output so far: \(output)"
         }
     }
+}
+
+/// Waits for stopped peers on threads of their own, escalating to SIGKILL after their grace
+/// period, and kills any still running when the test process exits: every peer a test starts
+/// is stopped by PID, even when the test process ends first.
+enum PeerReaper {
+    /// PIDs asked to stop whose exit has not been seen yet.
+    fileprivate static let pending = NIOLockedValueBox(Set<pid_t>())
+
+    private static let killAtExit: Void = {
+        atexit {
+            for pid in PeerReaper.pending.withLockedValue({ $0 }) { kill(pid, SIGKILL) }
+        }
+    }()
+
+    /// `process` has been sent SIGTERM.
+    static func reap(_ process: Process, grace: Duration) {
+        _ = killAtExit
+        let pid = process.processIdentifier
+        pending.withLockedValue { _ = $0.insert(pid) }
+        let box = ReapedProcess(process: process)
+        let thread = Thread {
+            let deadline = ContinuousClock.now + grace
+            while box.process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+            if box.process.isRunning { kill(pid, SIGKILL) }
+            box.process.waitUntilExit()
+            pending.withLockedValue { _ = $0.remove(pid) }
+        }
+        thread.start()
+    }
+}
+
+/// Carries a `Process` to its reaper thread. `@unchecked Sendable`: the reaper only asks
+/// whether it runs and waits for it, which `Process` allows from any thread.
+private struct ReapedProcess: @unchecked Sendable {
+    let process: Process
 }

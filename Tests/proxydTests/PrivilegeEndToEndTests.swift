@@ -42,12 +42,12 @@ struct PrivilegeEndToEndTests {
     func rootDropsToUser() async throws {
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        let task = try fixture.startTask(name: "task-1")
+        let task = try await fixture.startTask(name: "task-1")
         let port = try FreeTCPPort.findPrivileged()
         let config = try Self.write(Self.configuration(task: task, bind: "127.0.0.1:\(port)", extra: "user: nobody\ngroup: nogroup"), in: fixture)
         let proxy = try PeerProcess(TestPaths.proxydBinary, ["run", "--config", config, "--threads", "2"], readStandardError: true)
         defer { proxy.stop() }
-        let line = try proxy.waitForLine(containing: "running as user")
+        let line = try await proxy.waitForLine(containing: "running as user")
         #expect(line.contains("running as user nobody") && line.contains("uid=65534") && line.contains("gid=65534"), "\(line)")
         let status = try Self.status(of: proxy.pid)
         #expect(status["Uid"] == "65534 65534 65534 65534")
@@ -66,7 +66,7 @@ struct PrivilegeEndToEndTests {
             group: nogroup
             """), in: fixture)
         kill(proxy.pid, SIGHUP)
-        let refused = try proxy.waitForLine(containing: "] reload ")
+        let refused = try await proxy.waitForLine(containing: "] reload ")
         #expect(refused.contains("reload refused") && refused.contains("cannot bind 127.0.0.1:\(second): Permission denied"), "\(refused)")
         #expect(refused.contains("CAP_NET_BIND_SERVICE"), "\(refused)")
         #expect(try await Curl.run(["http://127.0.0.1:\(port)/"]).out.hasPrefix("hello from task-1"))
@@ -77,7 +77,7 @@ struct PrivilegeEndToEndTests {
         let setpriv = try ExternalTool.locate("setpriv", package: "util-linux")
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        let task = try fixture.startTask(name: "task-1")
+        let task = try await fixture.startTask(name: "task-1")
         let port = try FreeTCPPort.findPrivileged()
         let config = try Self.write(Self.configuration(task: task, bind: "127.0.0.1:\(port)"), in: fixture)
         let proxy = try PeerProcess(setpriv, [
@@ -86,7 +86,7 @@ struct PrivilegeEndToEndTests {
             TestPaths.proxydBinary.path, "run", "--config", config, "--threads", "2",
         ], readStandardError: true)
         defer { proxy.stop() }
-        let line = try proxy.waitForLine(containing: "listening")
+        let line = try await proxy.waitForLine(containing: "listening")
         #expect(line.contains("127.0.0.1:\(port)"), "\(line)")
         let status = try Self.status(of: proxy.pid)
         #expect(status["Uid"] == "65534 65534 65534 65534")

@@ -9,8 +9,8 @@ struct ProxyEndToEndTests {
     func rotationAndForwardedHeaders() async throws {
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        for n in 1...3 { try fixture.startTask(name: "task-\(n)") }
-        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        for n in 1...3 { try await fixture.startTask(name: "task-\(n)") }
+        try await fixture.startProxy(yaml: fixture.staticConfiguration())
 
         var seen: Set<String> = []
         for _ in 0..<12 {
@@ -28,7 +28,7 @@ struct ProxyEndToEndTests {
 
     @Test("pipelined requests are answered in order on one connection")
     func pipelining() async throws {
-        let fixture = try ProxyFixture.running(tasks: 1)
+        let fixture = try await ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
         let parts = fixture.address.split(separator: ":")
         let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
@@ -45,7 +45,7 @@ struct ProxyEndToEndTests {
         // Found by ProxySmugglingConformanceTests (llhttp's "Upgrade GET request" case): the 400
         // used to replace the first response — or, after a declined upgrade, both were lost
         // although the backend had answered.
-        let fixture = try ProxyFixture.running(tasks: 1)
+        let fixture = try await ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
         let socket = try fixture.connect()
         try socket.send("GET /first HTTP/1.1\r\nHost: x\r\n\(upgradeFields)\r\nHot diggity dogg\r\n\r\n")
@@ -61,10 +61,10 @@ struct ProxyEndToEndTests {
     func errors() async throws {
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
+        try await fixture.startTask(name: "task-1")
         let dead = fixture.taskAddresses[0]
         fixture.tasks[0].kill9()
-        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        try await fixture.startProxy(yaml: fixture.staticConfiguration())
         let failed = try await Curl.run(["-i", "http://\(fixture.address)/"])
         #expect(failed.out.hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
         #expect(failed.out.hasSuffix("502 Bad Gateway: The backend failed to answer.\n"))
@@ -80,7 +80,7 @@ struct ProxyEndToEndTests {
 
     @Test("an Upgrade is tunnelled: 101 passes through, then bytes flow both ways")
     func upgradeTunnel() async throws {
-        let fixture = try ProxyFixture.running(tasks: 1)
+        let fixture = try await ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
         let parts = fixture.address.split(separator: ":")
         let socket = try TestSocket(host: String(parts[0]), port: Int(parts[1]) ?? 0)
@@ -95,7 +95,7 @@ struct ProxyEndToEndTests {
 
     @Test("Expect: 100-continue is answered by the backend's 100, then the body flows")
     func expectContinue() async throws {
-        let fixture = try ProxyFixture.running(tasks: 1)
+        let fixture = try await ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
         let started = ContinuousClock.now
         // curl would wait 30 s for a 100 that never comes before sending the body anyway.
@@ -107,7 +107,7 @@ struct ProxyEndToEndTests {
 
     @Test("a backend slower than timeouts.server gets a 504")
     func serverTimeout() async throws {
-        let fixture = try ProxyFixture.running(tasks: 1) { $0.staticConfiguration().replacingOccurrences(of: "server: 5s", with: "server: 500ms") }
+        let fixture = try await ProxyFixture.running(tasks: 1) { $0.staticConfiguration().replacingOccurrences(of: "server: 5s", with: "server: 500ms") }
         defer { fixture.stop() }
         let result = try await Curl.run(["-i", "http://\(fixture.address)/sleep/3000"])
         #expect(result.out.hasPrefix("HTTP/1.1 504 Gateway Timeout\r\n"))
@@ -117,7 +117,7 @@ struct ProxyEndToEndTests {
 
     @Test("64 MB stream through in both directions, byte for byte")
     func largeBodies() async throws {
-        let fixture = try ProxyFixture.running(tasks: 1)
+        let fixture = try await ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
         let size = 64 << 20
         let download = try await Curl.run(["-o", "/dev/null", "-w", "%{size_download} %{http_code}", "http://\(fixture.address)/bytes/\(size)"])
@@ -130,7 +130,7 @@ struct ProxyEndToEndTests {
 
     @Test("a client trickling its head (slowloris) is cut at the request-head timeout")
     func slowloris() async throws {
-        let fixture = try ProxyFixture.running(tasks: 1) { $0.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, request_head: 1s, keep_alive: 30s }") }
+        let fixture = try await ProxyFixture.running(tasks: 1) { $0.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, request_head: 1s, keep_alive: 30s }") }
         defer { fixture.stop() }
         let socket = try fixture.connect()
         let started = ContinuousClock.now
@@ -142,25 +142,27 @@ struct ProxyEndToEndTests {
             if socket.peerAnsweredOrClosed { closedAfter = ContinuousClock.now - started; break }
         }
         let elapsed = try #require(closedAfter, "the trickling client was never cut off")
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(6))
+        let answer = try await socket.receiveAll(timeout: .seconds(1))
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(6), "cut after \(elapsed); the client got: \(answer.debugDescription)")
         // The proxy still serves others.
         #expect(try await Curl.run(["http://\(fixture.address)/"]).out.hasPrefix("hello from task-1"))
     }
 
     @Test("a request body that stalls is cut at the client timeout")
     func stalledBody() async throws {
-        let fixture = try ProxyFixture.running(tasks: 1) { $0.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, client: 1s }") }
+        let fixture = try await ProxyFixture.running(tasks: 1) { $0.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: { connect: 1s, server: 5s, client: 1s }") }
         defer { fixture.stop() }
         let socket = try fixture.connect()
         try socket.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
         let started = ContinuousClock.now
-        _ = try await socket.receiveAll(timeout: .seconds(8))
-        #expect(ContinuousClock.now - started < .seconds(4), "the stalled upload was not cut off")
+        let received = try await socket.receiveAll(timeout: .seconds(8))
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed < .seconds(4), "the stalled upload was not cut off in time; the client got: \(received.debugDescription)")
     }
 
     @Test("at max_connections new clients wait in the accept backlog and are served when a slot frees")
     func connectionLimit() async throws {
-        let fixture = try ProxyFixture.running(tasks: 1) { $0.staticConfiguration() + "\nlimits: { max_connections: 2 }\n" }
+        let fixture = try await ProxyFixture.running(tasks: 1) { $0.staticConfiguration() + "\nlimits: { max_connections: 2 }\n" }
         defer { fixture.stop() }
         let first = try fixture.connect(), second = try fixture.connect()
         // Both answered (and kept alive): proxyd has accepted and counted them, whatever the
@@ -179,7 +181,7 @@ struct ProxyEndToEndTests {
 
     @Test("SIGTERM lets the request in flight finish, refuses new connections, and exits 0")
     func gracefulShutdown() async throws {
-        let fixture = try ProxyFixture.running(tasks: 1)
+        let fixture = try await ProxyFixture.running(tasks: 1)
         defer { fixture.stop() }
         // A raw socket, not curl: the request is on its way before SIGTERM however slowly a
         // loaded machine starts processes.
@@ -205,8 +207,8 @@ struct ProxyEndToEndTests {
         let wrk = try ExternalTool.locate("wrk", package: "wrk")
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        for n in 1...3 { try fixture.startTask(name: "task-\(n)") }
-        try fixture.startProxy(yaml: fixture.staticConfiguration())
+        for n in 1...3 { try await fixture.startTask(name: "task-\(n)") }
+        try await fixture.startProxy(yaml: fixture.staticConfiguration())
         async let load = ExternalTool.run(wrk, ["-t1", "-c16", "-d6s", "http://\(fixture.address)/"], timeout: .seconds(30))
         try await Task.sleep(for: .seconds(2))
         fixture.tasks[1].kill9()
@@ -266,20 +268,16 @@ final class TestSocket {
 
     /// Bytes until `marker` has arrived (or the peer closes, or `timeout` passes).
     /// While nothing has arrived, the task sleeps instead of blocking in `poll`, so that the
-    /// wait never holds one of the few cooperative threads.
+    /// wait never holds one of the few cooperative threads; and whatever is readable is read
+    /// before the deadline is looked at, so a task that woke up late still sees an answer that
+    /// came in time.
     func receive(until marker: String, timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var data = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while ContinuousClock.now < deadline && !String(decoding: data, as: UTF8.self).contains(marker) {
-            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&pollDescriptor, 1, 0) > 0 else {
-                try await Task.sleep(for: .milliseconds(5))
-                continue
-            }
-            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            data += buffer[0..<n]
+        while true {
+            let closed = drain(into: &data)
+            if closed || String(decoding: data, as: UTF8.self).contains(marker) || ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(5))
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -288,18 +286,24 @@ final class TestSocket {
     func receiveAll(timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var data = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while ContinuousClock.now < deadline {
-            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&pollDescriptor, 1, 0) > 0 else {
-                try await Task.sleep(for: .milliseconds(5))
-                continue
-            }
-            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            data += buffer[0..<n]
+        while true {
+            if drain(into: &data) || ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(5))
         }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads what is readable now without blocking; true when the peer has closed (or the
+    /// connection failed).
+    private func drain(into data: inout [UInt8]) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollDescriptor, 1, 0) > 0 else { return false }
+            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { return true }
+            data += buffer[0..<n]
+        }
     }
 
     /// True when the peer has closed its side (a read returns end of stream).

@@ -19,11 +19,11 @@ final class ProxyFixture: @unchecked Sendable {
 
     /// `tasks` task processes (`task-1`…) behind a proxy running `configuration` (by default
     /// the static-servers one over those tasks).
-    static func running(tasks: Int, configuration: (ProxyFixture) -> String = { $0.staticConfiguration() }) throws -> ProxyFixture {
+    static func running(tasks: Int, configuration: (ProxyFixture) -> String = { $0.staticConfiguration() }) async throws -> ProxyFixture {
         let fixture = try ProxyFixture()
         do {
-            for number in 1...max(1, tasks) { try fixture.startTask(name: "task-\(number)") }
-            try fixture.startProxy(yaml: configuration(fixture))
+            for number in 1...max(1, tasks) { try await fixture.startTask(name: "task-\(number)") }
+            try await fixture.startProxy(yaml: configuration(fixture))
         } catch {
             fixture.stop()
             throw error
@@ -33,9 +33,9 @@ final class ProxyFixture: @unchecked Sendable {
 
     /// Starts a task process and returns its `127.0.0.1:PORT`.
     @discardableResult
-    func startTask(name: String) throws -> String {
+    func startTask(name: String) async throws -> String {
         let task = try PeerProcess(TestPaths.proxydBinary, ["hello-backend", "--name", name])
-        let line = try task.waitForLine(containing: "listening on")
+        let line = try await task.waitForLine(containing: "listening on")
         let address = String(line.split(separator: " ").last ?? "")
         tasks.append(task)
         taskAddresses.append(address)
@@ -44,11 +44,11 @@ final class ProxyFixture: @unchecked Sendable {
 
     /// Writes `yaml` (with `LISTEN` replaced by a free-port bind) and starts `proxyd run`.
     /// `binary`: another proxyd build (the smuggling harness can judge an older one).
-    func startProxy(yaml: String, extraArguments: [String] = [], binary: URL = TestPaths.proxydBinary) throws {
+    func startProxy(yaml: String, extraArguments: [String] = [], binary: URL = TestPaths.proxydBinary) async throws {
         let config = directory.appendingPathComponent("proxyd.yaml")
         try yaml.replacingOccurrences(of: "LISTEN", with: "127.0.0.1:0").write(to: config, atomically: true, encoding: .utf8)
         let proxy = try PeerProcess(binary, ["run", "--config", config.path, "--threads", "2"] + extraArguments, readStandardError: true)
-        let line = try proxy.waitForLine(containing: "listening")
+        let line = try await proxy.waitForLine(containing: "listening")
         // `address=[IPv4]127.0.0.1/127.0.0.1:PORT`
         guard let range = line.range(of: #"127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
             throw PeerProcess.PeerError.notReady(line)

@@ -43,7 +43,7 @@ struct ProxySmugglingConformanceTests {
         defer { backend.stop() }
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        try fixture.startProxy(yaml: """
+        try await fixture.startProxy(yaml: """
             backends:
               capture:
                 servers: ["127.0.0.1:\(backend.port)"]

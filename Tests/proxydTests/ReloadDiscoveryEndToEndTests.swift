@@ -38,11 +38,11 @@ struct ReloadDiscoveryEndToEndTests {
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
         for name in ["task-1", "task-2"] {
-            let address = try fixture.startTask(name: name)
+            let address = try await fixture.startTask(name: name)
             let port = Int(address.split(separator: ":").last ?? "") ?? 0
             try await named.register([CloudMapTask(taskID: name, address: "127.0.0.1", port: port, ttl: 1)])
         }
-        try fixture.startProxyOnFixedPort(yaml: Self.configuration(dnsPorts: [named.port], timeout: "300ms", generation: "one"))
+        try await fixture.startProxyOnFixedPort(yaml: Self.configuration(dnsPorts: [named.port], timeout: "300ms", generation: "one"))
         // Discovery is asynchronous: wait until both tasks answer.
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline, try await Self.tasks(at: fixture.address).count < 2 {
@@ -52,13 +52,13 @@ struct ReloadDiscoveryEndToEndTests {
 
         async let load = ExternalTool.run(wrk, ["-t2", "-c16", "-d6s", "http://\(fixture.address)/"], timeout: .seconds(40))
         try await Task.sleep(for: .seconds(1.5))
-        var line = try fixture.reload(yaml: Self.configuration(dnsPorts: [named.port], timeout: "300ms", generation: "two"))
+        var line = try await fixture.reload(yaml: Self.configuration(dnsPorts: [named.port], timeout: "300ms", generation: "two"))
         #expect(line.contains("backends: 1 kept, 0 replaced"), "\(line)")
         try await Task.sleep(for: .seconds(1.5))
         // A nameserver that never answers goes first: the new watcher's first answer comes only
         // after a timeout, which the replaced backend bridges with the endpoints it inherits.
         let silent = try SilentUDPSocket()
-        line = try fixture.reload(yaml: Self.configuration(dnsPorts: [silent.port, named.port], timeout: "400ms", generation: "three"))
+        line = try await fixture.reload(yaml: Self.configuration(dnsPorts: [silent.port, named.port], timeout: "400ms", generation: "three"))
         #expect(line.contains("backends: 0 kept, 1 replaced"), "\(line)")
         let result = try await load
         let report = WrkReport(result.out)

@@ -30,10 +30,10 @@ struct ReloadEndToEndTests {
         let wrk = try ExternalTool.locate("wrk", package: "wrk")
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
-        try fixture.startTask(name: "task-2")
+        try await fixture.startTask(name: "task-1")
+        try await fixture.startTask(name: "task-2")
         let first = fixture.taskAddresses[0]
-        try fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: [first], generation: "one"))
+        try await fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: [first], generation: "one"))
         let extraPort = try FreeTCPPort.find()
         let extraListener = """
               - name: extra
@@ -44,15 +44,15 @@ struct ReloadEndToEndTests {
         async let load = ExternalTool.run(wrk, ["-t2", "-c16", "-d8s", "http://\(fixture.address)/"], timeout: .seconds(40))
         try await Task.sleep(for: .seconds(1.5))
         // A changed rule, a replaced backend (a second task), a new listener.
-        var line = try fixture.reload(yaml: Self.configuration(servers: fixture.taskAddresses, generation: "two", extraListeners: extraListener))
+        var line = try await fixture.reload(yaml: Self.configuration(servers: fixture.taskAddresses, generation: "two", extraListeners: extraListener))
         #expect(line.contains("reload applied"), "\(line)")
         #expect(line.contains("1 kept (0 unchanged), 1 added, 0 removed; backends: 0 kept, 1 replaced"), "\(line)")
         try await Task.sleep(for: .seconds(1.5))
-        line = try fixture.reload(yaml: Self.configuration(servers: fixture.taskAddresses, generation: "three", extraListeners: extraListener))
+        line = try await fixture.reload(yaml: Self.configuration(servers: fixture.taskAddresses, generation: "three", extraListeners: extraListener))
         #expect(line.contains("reload applied"), "\(line)")
         try await Task.sleep(for: .seconds(1.5))
         // The same file again: nothing changes, nothing is retired.
-        line = try fixture.reload(yaml: Self.configuration(servers: fixture.taskAddresses, generation: "three", extraListeners: extraListener))
+        line = try await fixture.reload(yaml: Self.configuration(servers: fixture.taskAddresses, generation: "three", extraListeners: extraListener))
         #expect(line.contains("2 kept (2 unchanged)"), "\(line)")
 
         let result = try await load
@@ -76,22 +76,22 @@ struct ReloadEndToEndTests {
     func idleConnectionSurvives() async throws {
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
+        try await fixture.startTask(name: "task-1")
         let servers = fixture.taskAddresses
-        try fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: servers, generation: "one"))
+        try await fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: servers, generation: "one"))
         let socket = try fixture.connect()
         try socket.send("GET /sleep/0 HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try await socket.receive(until: "ms in task-1\n", timeout: .seconds(5)).hasPrefix("HTTP/1.1 200 OK\r\n"))
 
         // Nothing changed: the connection's generation stays, it stays keep-alive.
-        var line = try fixture.reload(yaml: Self.configuration(servers: servers, generation: "one"))
+        var line = try await fixture.reload(yaml: Self.configuration(servers: servers, generation: "one"))
         #expect(line.contains("1 kept (1 unchanged)"), "\(line)")
         try socket.send("GET /sleep/0 HTTP/1.1\r\nHost: x\r\n\r\n")
         let kept = try await socket.receive(until: "ms in task-1\n", timeout: .seconds(5))
         #expect(kept.hasPrefix("HTTP/1.1 200 OK\r\n") && !kept.contains("Connection: close"), "\(kept)")
 
         // A changed rule: the idle connection is still served, then closed so the client reconnects.
-        line = try fixture.reload(yaml: Self.configuration(servers: servers, generation: "two"))
+        line = try await fixture.reload(yaml: Self.configuration(servers: servers, generation: "two"))
         #expect(line.contains("reload applied"), "\(line)")
         try socket.send("GET /sleep/0 HTTP/1.1\r\nHost: x\r\n\r\n")
         let last = try await socket.receiveAll(timeout: .seconds(5))
@@ -105,7 +105,7 @@ struct ReloadEndToEndTests {
     func removedListenerDrains() async throws {
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
+        try await fixture.startTask(name: "task-1")
         let servers = fixture.taskAddresses
         let port = try FreeTCPPort.find()
         let second = """
@@ -113,7 +113,7 @@ struct ReloadEndToEndTests {
                 bind: 127.0.0.1:\(port)
                 backend: hello
             """
-        try fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: servers, generation: "one", extraListeners: second))
+        try await fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: servers, generation: "one", extraListeners: second))
         // The fixture waited for the first listener; the second binds right after it.
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline, (try? TestSocket(host: "127.0.0.1", port: port)) == nil {
@@ -126,7 +126,7 @@ struct ReloadEndToEndTests {
         let slowClient = try TestSocket(host: "127.0.0.1", port: port)
         try slowClient.send("GET /sleep/1500 HTTP/1.1\r\nHost: x\r\n\r\n")
         try await Task.sleep(for: .milliseconds(400))
-        let line = try fixture.reload(yaml: Self.configuration(servers: servers, generation: "one"))
+        let line = try await fixture.reload(yaml: Self.configuration(servers: servers, generation: "one"))
         #expect(line.contains("1 kept (1 unchanged), 0 added, 1 removed"), "\(line)")
         let refused = try await Curl.run(["http://127.0.0.1:\(port)/"])
         #expect(refused.status == 7, "a new connection to the removed listener is refused (curl: couldn't connect)")
@@ -142,24 +142,24 @@ struct ReloadEndToEndTests {
     func invalidConfigurationRefused() async throws {
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
+        try await fixture.startTask(name: "task-1")
         let servers = fixture.taskAddresses
-        try fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: servers, generation: "one"))
+        try await fixture.startProxyOnFixedPort(yaml: Self.configuration(servers: servers, generation: "one"))
         let file = fixture.directory.appendingPathComponent("proxyd.yaml").path
 
-        var line = try fixture.reload(yaml: Self.configuration(servers: servers, generation: "two") + "\nlisteners: [\n")
+        var line = try await fixture.reload(yaml: Self.configuration(servers: servers, generation: "two") + "\nlisteners: [\n")
         #expect(line.contains("reload refused; the running configuration keeps serving: \(file):"), "\(line)")
         #expect(line.contains("error: YAML syntax"), "\(line)")
         #expect(try await Curl.run(["http://\(fixture.address)/"]).out.contains("\nX-Gen: one\n"))
 
-        line = try fixture.reload(yaml: Self.configuration(servers: servers, generation: "two").replacingOccurrences(of: "backend: hello", with: "backend: nowhere"))
+        line = try await fixture.reload(yaml: Self.configuration(servers: servers, generation: "two").replacingOccurrences(of: "backend: hello", with: "backend: nowhere"))
         #expect(line.contains("reload refused"), "\(line)")
         #expect(line.contains("\(file):5:5: error: listener 'web' sends requests to backend 'nowhere'"), "\(line)")
         #expect(line.contains("nowhere"), "\(line)")
         #expect(try await Curl.run(["http://\(fixture.address)/"]).out.contains("\nX-Gen: one\n"))
 
         // Fixed: the next SIGHUP applies it.
-        line = try fixture.reload(yaml: Self.configuration(servers: servers, generation: "two"))
+        line = try await fixture.reload(yaml: Self.configuration(servers: servers, generation: "two"))
         #expect(line.contains("reload applied"), "\(line)")
         #expect(try await Curl.run(["http://\(fixture.address)/"]).out.contains("\nX-Gen: two\n"))
     }
@@ -168,7 +168,7 @@ struct ReloadEndToEndTests {
     func certificateReload() async throws {
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        try fixture.startTask(name: "task-1")
+        try await fixture.startTask(name: "task-1")
         let certificate = fixture.directory.appendingPathComponent("site.pem")
         try SelfSignedCertificate.combinedPEM(commonName: "one.test", alternativeNames: ["DNS:one.test"])
             .write(to: certificate, atomically: true, encoding: .utf8)
@@ -182,7 +182,7 @@ struct ReloadEndToEndTests {
                 tls: { certificates: ["\(certificate.path)"] }
                 backend: hello
             """
-        try fixture.startProxyOnFixedPort(yaml: yaml)
+        try await fixture.startProxyOnFixedPort(yaml: yaml)
         func subject() async throws -> String {
             let result = try await Curl.run(["-k", "-v", "-o", "/dev/null", "https://\(fixture.address)/"])
             return result.err.split(separator: "\n").first { $0.contains("subject:") }.map(String.init) ?? result.err
@@ -191,12 +191,12 @@ struct ReloadEndToEndTests {
 
         try SelfSignedCertificate.combinedPEM(commonName: "two.test", alternativeNames: ["DNS:two.test"])
             .write(to: certificate, atomically: true, encoding: .utf8)
-        var line = try fixture.reload(yaml: yaml)
+        var line = try await fixture.reload(yaml: yaml)
         #expect(line.contains("reload applied"), "\(line)")
         #expect(try await subject().contains("CN=two.test"))
 
         try "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".write(to: certificate, atomically: true, encoding: .utf8)
-        line = try fixture.reload(yaml: yaml)
+        line = try await fixture.reload(yaml: yaml)
         #expect(line.contains("reload refused"), "\(line)")
         #expect(line.contains("proxyd.yaml:5:") && line.contains("listener 'https'"), "\(line)")
         #expect(try await subject().contains("CN=two.test"))
@@ -206,19 +206,19 @@ struct ReloadEndToEndTests {
 extension ProxyFixture {
     /// Starts `proxyd run` with `LISTEN` bound to a port chosen now, rather than port 0: a
     /// reload keeps a listening socket when its bind is the same, and `:0` never is.
-    func startProxyOnFixedPort(yaml: String) throws {
-        try startProxy(yaml: yaml.replacingOccurrences(of: "LISTEN", with: "127.0.0.1:\(try FreeTCPPort.find())"))
+    func startProxyOnFixedPort(yaml: String) async throws {
+        try await startProxy(yaml: yaml.replacingOccurrences(of: "LISTEN", with: "127.0.0.1:\(try FreeTCPPort.find())"))
     }
 
     /// Rewrites the configuration file (`LISTEN` = the address the first listener is bound
     /// to, so it is kept) and sends SIGHUP; returns the log line saying whether the reload was
     /// applied or refused.
-    func reload(yaml: String) throws -> String {
+    func reload(yaml: String) async throws -> String {
         let proxy = try #require(proxy)
         let config = directory.appendingPathComponent("proxyd.yaml")
         try yaml.replacingOccurrences(of: "LISTEN", with: address).write(to: config, atomically: true, encoding: .utf8)
         kill(proxy.pid, SIGHUP)
-        return try proxy.waitForLine(containing: "] reload ", timeout: .seconds(15))
+        return try await proxy.waitForLine(containing: "] reload ", timeout: .seconds(15))
     }
 }
 

@@ -7,8 +7,8 @@ import Testing
 @Suite("proxyd under resource exhaustion", .serialized, .timeLimit(.minutes(5)))
 struct ResourceExhaustionTests {
     /// The static configuration over one task with `timeouts` replaced.
-    private static func fixture(timeouts: String, extra: String = "", tasks: Int = 1) throws -> ProxyFixture {
-        try ProxyFixture.running(tasks: tasks) {
+    private static func fixture(timeouts: String, extra: String = "", tasks: Int = 1) async throws -> ProxyFixture {
+        try await ProxyFixture.running(tasks: tasks) {
             $0.staticConfiguration().replacingOccurrences(of: "timeouts: { connect: 1s, server: 5s }", with: "timeouts: \(timeouts)") + extra
         }
     }
@@ -17,7 +17,7 @@ struct ResourceExhaustionTests {
 
     @Test("a client sending one header byte a second is answered 408 and closed at timeouts.request_head")
     func slowlorisGets408() async throws {
-        let fixture = try Self.fixture(timeouts: "{ connect: 1s, server: 5s, request_head: 2s, keep_alive: 30s }")
+        let fixture = try await Self.fixture(timeouts: "{ connect: 1s, server: 5s, request_head: 2s, keep_alive: 30s }")
         defer { fixture.stop() }
         let socket = try fixture.connect()
         let started = ContinuousClock.now
@@ -41,7 +41,7 @@ struct ResourceExhaustionTests {
 
     @Test("a connection that never sends a byte is closed silently at timeouts.request_head")
     func silentConnectionClosedWithout408() async throws {
-        let fixture = try Self.fixture(timeouts: "{ connect: 1s, server: 5s, request_head: 1s, keep_alive: 30s }")
+        let fixture = try await Self.fixture(timeouts: "{ connect: 1s, server: 5s, request_head: 1s, keep_alive: 30s }")
         defer { fixture.stop() }
         let socket = try fixture.connect()
         let started = ContinuousClock.now
@@ -53,7 +53,7 @@ struct ResourceExhaustionTests {
 
     @Test("an idle keep-alive connection is closed at timeouts.keep_alive, without a response")
     func idleKeepAliveClosed() async throws {
-        let fixture = try Self.fixture(timeouts: "{ connect: 1s, server: 5s, request_head: 10s, keep_alive: 1500ms }")
+        let fixture = try await Self.fixture(timeouts: "{ connect: 1s, server: 5s, request_head: 10s, keep_alive: 1500ms }")
         defer { fixture.stop() }
         let socket = try fixture.connect()
         try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -68,7 +68,7 @@ struct ResourceExhaustionTests {
 
     @Test("a slow reader of a 50 MB response holds no more than a few MB in proxyd and is cut at timeouts.client once it stops reading")
     func slowReaderIsBoundedAndCut() async throws {
-        let fixture = try Self.fixture(timeouts: "{ connect: 1s, server: 5s, client: 3s }")
+        let fixture = try await Self.fixture(timeouts: "{ connect: 1s, server: 5s, client: 3s }")
         defer { fixture.stop() }
         let proxy = try #require(fixture.proxy)
         // Warm the proxy up (first request, pools) before the baseline.
@@ -113,7 +113,7 @@ struct ResourceExhaustionTests {
         let count = 10_000
         let limit = ProcessProbe.raiseOpenFileLimit(to: 65_536)
         try #require(limit >= UInt64(count + 2_000), "the open-file limit (\(limit)) is too low for \(count) connections")
-        let fixture = try Self.fixture(
+        let fixture = try await Self.fixture(
             timeouts: "{ connect: 1s, server: 5s, request_head: 5m, keep_alive: 5m }",
             extra: "\nlimits: { max_connections: 12000 }\n")
         defer { fixture.stop() }
@@ -168,7 +168,7 @@ struct ResourceExhaustionTests {
 
     @Test("max_connections 100 with 300 clients: the extra ones wait in the backlog, unaccepted, and are served as slots free")
     func connectionLimitHoldsBacklog() async throws {
-        let fixture = try Self.fixture(
+        let fixture = try await Self.fixture(
             timeouts: "{ connect: 1s, server: 5s, request_head: 2m, keep_alive: 2m }",
             extra: "\nlimits: { max_connections: 100 }\n")
         defer { fixture.stop() }
@@ -210,7 +210,7 @@ struct ResourceExhaustionTests {
     @Test("a listener's own max_connections holds back its accepts while another listener keeps serving")
     func perListenerLimit() async throws {
         let otherPort = try await FreePort.udpAndTCP()
-        let fixture = try ProxyFixture.running(tasks: 1) {
+        let fixture = try await ProxyFixture.running(tasks: 1) {
             """
             backends:
               hello:

@@ -53,6 +53,7 @@ final class ProxyRuntime: Service, Sendable {
         /// The certificate watch of every TLS context in use.
         var certificateWatches: [ObjectIdentifier: Task<Void, Never>] = [:]
         var sweeps: [RepeatedTask] = []
+        var timeoutSweepsStarted = false
     }
 
     /// - Parameters:
@@ -268,6 +269,7 @@ final class ProxyRuntime: Service, Sendable {
     }
 
     func bind(_ slot: ListenerSlot, _ listener: ListenerConfiguration) async throws(ListenerBindError) {
+        startTimeoutSweeps()
         // The global limit, and the listener's own when it has one (read at bind: a reload
         // that changes a kept listener's max_connections applies at the next restart).
         let limiters = [connectionLimiter] + (listener.maxConnections.map { [ConnectionLimiter(limit: $0)] } ?? [])
@@ -337,12 +339,29 @@ final class ProxyRuntime: Service, Sendable {
             sweeps.append(connections.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
                 connections.sweep(now: .now())
             })
-            // Client timeouts are deadlines checked here: acted on at most 100 ms late.
+        }
+        state.withLockedValue { $0.sweeps += sweeps }
+    }
+
+    /// Client timeouts are deadlines checked every 100 ms on each loop (acted on at most
+    /// 100 ms late). The checks start with the first bind, not with ``run()``: a connection
+    /// accepted before the rest of the runtime has started (privilege drop, service start-up,
+    /// a slow machine) must be timed out like any other, or a slowloris client holds it until
+    /// then.
+    private func startTimeoutSweeps() {
+        let start = state.withLockedValue { state -> Bool in
+            guard !state.timeoutSweepsStarted, state.phase != .stopped else { return false }
+            state.timeoutSweepsStarted = true
+            return true
+        }
+        guard start else { return }
+        var sweeps: [RepeatedTask] = []
+        for connections in loopConnections.values {
             sweeps.append(connections.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
                 connections.checkTimeouts(now: .now())
             })
         }
-        state.withLockedValue { $0.sweeps = sweeps }
+        state.withLockedValue { $0.sweeps += sweeps }
     }
 
     /// Watches the certificate files of every TLS context in use (certbot renews by swapping
