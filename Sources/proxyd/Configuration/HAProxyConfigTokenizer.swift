@@ -18,6 +18,9 @@ enum HAProxyConfigTokenizer {
         case unterminatedQuote(Character)
         case trailingBackslash
         case badHexEscape(String)
+        /// U+FEFF inside a word: a byte-order mark pasted with copied text, invisible in most
+        /// editors. (One at the very start of the file is skipped.)
+        case byteOrderMark(String)
 
         var description: String {
             switch self {
@@ -27,6 +30,8 @@ enum HAProxyConfigTokenizer {
                 "line ends with a backslash; haproxy.cfg has no line continuation: join the lines (write '\\\\' for a backslash)"
             case .badHexEscape(let text):
                 "'\(text)' is not a valid escape; \\x needs two hexadecimal digits"
+            case .byteOrderMark(let word):
+                "'\(word.replacingOccurrences(of: "\u{FEFF}", with: "\\u{FEFF}"))' contains U+FEFF, a byte-order mark that most editors do not show; delete it"
             }
         }
     }
@@ -98,6 +103,7 @@ enum HAProxyConfigTokenizer {
         }
         if let quote { throw .unterminatedQuote(quote) }
         finishWord()
+        if let marked = words.first(where: { $0.unicodeScalars.contains("\u{FEFF}") }) { throw .byteOrderMark(marked) }
         return words
     }
 
