@@ -191,7 +191,16 @@ public final class NamedServer: Sendable {
         for line in delete { input += "update delete \(line)\n" }
         for line in add { input += "update add \(line)\n" }
         input += "send\n"
-        let result = try await Self.run(Self.nsupdatePath, ["-v"], input: input)
+        var result = try await Self.run(Self.nsupdatePath, ["-v"], input: input)
+        // nsupdate could not talk to named at all ("; Communication with 127.0.0.1#PORT failed:
+        // operation canceled", seen once right after start on a loaded machine): try again a
+        // few times. An answer from named (REFUSED, NOTZONE…) is never retried.
+        var attempts = 1
+        while result.status != 0, result.output.contains("Communication with"), attempts < 4 {
+            try await Task.sleep(for: .milliseconds(300))
+            result = try await Self.run(Self.nsupdatePath, ["-v"], input: input)
+            attempts += 1
+        }
         guard result.status == 0 else {
             throw Failure.nsupdateFailed(status: result.status, input: input, output: result.output)
         }

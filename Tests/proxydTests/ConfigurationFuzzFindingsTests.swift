@@ -15,6 +15,28 @@ struct ConfigurationFuzzFindingsTests {
         }
     }
 
+    @Test("a byte-order mark inside a haproxy.cfg word is refused at its line; one at the start of the file is skipped")
+    func byteOrderMarks() throws {
+        // FuzzHAProxyConfig: U+FEFF before a set-header value, then inside an ACL's host list.
+        // The YAML reader drops U+FEFF, so what `proxyd convert` wrote meant something else.
+        let lines = [
+            "frontend web", "    bind 127.0.0.1:8080",
+            "    acl admin hdr(host) a.example \u{FEFF}b.example",
+            "    http-request set-header X-Real-IP \u{FEFF}%[src]",
+            "    default_backend app", "backend app", "    server s1 127.0.0.1:9000",
+        ]
+        do {
+            _ = try HAProxyConfigurationLoader.load(text: lines.joined(separator: "\n") + "\n", file: "haproxy.cfg")
+            Issue.record("a file with byte-order marks inside words loaded")
+        } catch {
+            #expect(error.diagnostics.map(\.location.line) == [3, 4])
+            #expect(error.diagnostics.allSatisfy { $0.message.contains("U+FEFF") })
+        }
+        let clean = lines.map { $0.replacingOccurrences(of: "\u{FEFF}", with: "") }.joined(separator: "\n") + "\n"
+        let loaded = try HAProxyConfigurationLoader.load(text: "\u{FEFF}" + clean, file: "haproxy.cfg")
+        #expect(loaded.configuration.listeners.count == 1)
+    }
+
     @Test("a YAML syntax error at the end of a file without a final line break points at the end of its last line")
     func syntaxErrorAtEndOfFile() {
         // libyaml reports the end of such a file on the line after it (line 3 here).
