@@ -137,13 +137,17 @@ struct ResourceExhaustionTests {
                 }
             }
         }
+        // The baseline includes the pooled backend connection of the first request, which the
+        // pool or the backend may close meanwhile (seen: 9,999 of 10,000): a few descriptors
+        // of slack, not one per slow connection.
+        let slack = 4
         let deadline = ContinuousClock.now + .seconds(30)
-        while ProcessProbe.openDescriptors(proxy.pid) < baseDescriptors + count && ContinuousClock.now < deadline {
+        while ProcessProbe.openDescriptors(proxy.pid) < baseDescriptors + count - slack && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
         let openedIn = ContinuousClock.now - opening
         let held = ProcessProbe.openDescriptors(proxy.pid) - baseDescriptors
-        #expect(held >= count, "proxyd holds \(held) of \(count) connections")
+        #expect(held >= count - slack, "proxyd holds \(held) of \(count) connections")
 
         // A new client, served promptly (a few tries: the first response also pays for a new
         // backend connection on a loop that may not have one yet).
