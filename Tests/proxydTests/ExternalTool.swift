@@ -46,14 +46,18 @@ enum ExternalTool {
         }
         defer { watchdog.cancel() }
         let outHandle = out.fileHandleForReading, errHandle = err.fileHandleForReading
-        return await withCheckedContinuation { continuation in
-            let thread = Thread {
-                let outData = outHandle.readDataToEndOfFile()
-                let errData = errHandle.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)))
-            }
-            thread.start()
+        let box = ProcessHandle(process: process)
+        return await runBlocking {
+            let outData = outHandle.readDataToEndOfFile()
+            let errData = errHandle.readDataToEndOfFile()
+            box.process.waitUntilExit()
+            return (box.process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
         }
     }
+}
+
+/// Carries a `Process` to the thread that waits for it. `@unchecked Sendable`: that thread
+/// only reads its state and waits for it, which `Process` allows from any thread.
+struct ProcessHandle: @unchecked Sendable {
+    let process: Process
 }

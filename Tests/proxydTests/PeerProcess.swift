@@ -128,7 +128,7 @@ enum PeerReaper {
         _ = killAtExit
         let pid = process.processIdentifier
         pending.withLockedValue { _ = $0.insert(pid) }
-        let box = ReapedProcess(process: process)
+        let box = ProcessHandle(process: process)
         let thread = Thread {
             let deadline = ContinuousClock.now + grace
             while box.process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
@@ -138,10 +138,4 @@ enum PeerReaper {
         }
         thread.start()
     }
-}
-
-/// Carries a `Process` to its reaper thread. `@unchecked Sendable`: the reaper only asks
-/// whether it runs and waits for it, which `Process` allows from any thread.
-private struct ReapedProcess: @unchecked Sendable {
-    let process: Process
 }

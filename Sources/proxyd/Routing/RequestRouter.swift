@@ -24,8 +24,10 @@ struct RequestRouter: Sendable {
 
     func route(_ facts: RequestFacts) -> Decision {
         var edits: [HeaderEdit] = []
-        // One allocation for the usual case: the forwarding headers, Forwarded and the rules.
-        edits.reserveCapacity(5 + listener.rules.count)
+        // One allocation at most: the forwarding headers, Forwarded and the rules (none when
+        // the listener edits nothing).
+        let capacity = (listener.forwardedHeaders ? 4 : 0) + (listener.rfc7239Forwarded ? 1 : 0) + listener.rules.count
+        if capacity > 0 { edits.reserveCapacity(capacity) }
         if listener.forwardedHeaders {
             Self.appendForwardedHeaders(facts, to: &edits)
         }
