@@ -24,7 +24,9 @@ enum HAProxyConfigurationLoader {
         for section in sections where section.kind == .global {
             HAProxyGlobalReader(diagnostics: diagnostics).read(section, into: &configuration, bindDefaults: &bindDefaults)
         }
-        let reader = HAProxyProxyReader(diagnostics: diagnostics, certificateBase: bindDefaults.certificateBase, defaultMinimumTLSVersion: bindDefaults.minimumTLSVersion)
+        let logReader = HAProxyLogReader(diagnostics: diagnostics)
+        let globalLog = logReader.readGlobal(sections.filter { $0.kind == .global })
+        let reader = HAProxyProxyReader(diagnostics: diagnostics, certificateBase: bindDefaults.certificateBase, defaultMinimumTLSVersion: bindDefaults.minimumTLSVersion, globalLog: globalLog)
         var defaults = HAProxyProxySettings()
         var proxies: [HAProxyProxy] = []
         for section in sections {
@@ -40,6 +42,7 @@ enum HAProxyConfigurationLoader {
             }
         }
         HAProxyModelBuilder(diagnostics: diagnostics, resolvers: Set(configuration.resolvers.map(\.name))).build(proxies, into: &configuration)
+        logReader.build(proxies, global: globalLog, into: &configuration)
         if !diagnostics.hasErrors && configuration.listeners.isEmpty {
             diagnostics.error("no listeners: add a frontend or listen section with a bind line (e.g. bind :80)", line: 1)
         }

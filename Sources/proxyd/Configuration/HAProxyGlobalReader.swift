@@ -1,7 +1,7 @@
 /// Reads the `global` section: the process settings proxyd has (`maxconn`, `user`, `nbthread`,
 /// `hard-stop-after`, `crt-base`, TLS minimum version) go into the model; harmless process
-/// directives (`daemon`, `log`, `stats socket`, `chroot`, …) are warnings; anything else is an
-/// error.
+/// directives (`daemon`, `stats socket`, `chroot`, …) are warnings; anything else is an
+/// error. Logging directives are ``HAProxyLogReader``'s.
 struct HAProxyGlobalReader {
     let diagnostics: ConfigurationDiagnostics
 
@@ -17,9 +17,6 @@ struct HAProxyGlobalReader {
     private static let ignored: [String: String] = [
         "daemon": "proxyd stays in the foreground; run it under systemd",
         "master-worker": "proxyd is one process; reload it with SIGHUP",
-        "log": "proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
-        "log-send-hostname": "proxyd does not send logs to syslog",
-        "log-tag": "proxyd does not send logs to syslog",
         "stats": "proxyd serves stats and its admin API on the admin listener",
         "chroot": "proxyd does not chroot; its systemd unit confines it",
         "pidfile": "systemd tracks proxyd's PID",
@@ -75,6 +72,8 @@ struct HAProxyGlobalReader {
                     configuration.threads = try HAProxyServerOptions.integer(try single(arguments, line), option: "nbthread", in: 1...1024)
                 case "hard-stop-after":
                     configuration.timeouts.shutdownGrace = try HAProxyServerOptions.duration(try single(arguments, line), option: "hard-stop-after")
+                case "log", "log-tag", "log-send-hostname":
+                    continue // HAProxyLogReader
                 case "crt-base":
                     bindDefaults.certificateBase = try single(arguments, line)
                 case "ssl-default-bind-options":

@@ -23,9 +23,6 @@ struct HAProxyModelBuilder {
             configuration.listeners += listeners(proxy, backendNames: backendNames, forwardForBackends: forwardForBackends)
         }
         configuration.timeouts = timeouts(proxies, base: configuration.timeouts)
-        if proxies.contains(where: { $0.settings.httpLog }) {
-            configuration.accessLog = AccessLogConfiguration(format: .httplog, path: nil)
-        }
     }
 
     private static func hasServerLines(_ proxy: HAProxyProxy) -> Bool {

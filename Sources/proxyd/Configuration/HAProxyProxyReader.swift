@@ -7,6 +7,8 @@ struct HAProxyProxyReader {
     var certificateBase: String?
     /// `ssl-min-ver` from the global `ssl-default-bind-options`.
     var defaultMinimumTLSVersion = "tls1.2"
+    /// The global `log` lines, for `log global`.
+    var globalLog = HAProxyLogReader.GlobalLog()
 
     /// Directives HAProxy has that proxyd accepts without effect, with the reason warned.
     private static let ignoredDirectives: [String: String] = [
@@ -57,12 +59,14 @@ struct HAProxyProxyReader {
                 case "timeout": try timeout(line, into: &proxy.settings)
                 case "option": try option(line.arguments, negated: false, line: line.number, into: &proxy)
                 case "no":
-                    guard line.arguments.first == "option" else { throw HAProxyLineError("'no' is only understood before 'option'") }
+                    if line.arguments.first == "log" {
+                        try HAProxyLogReader.noLog(line.arguments.dropFirst(), into: &proxy.settings)
+                        break
+                    }
+                    guard line.arguments.first == "option" else { throw HAProxyLineError("'no' is only understood before 'option' and 'log'") }
                     try option(line.arguments.dropFirst(), negated: true, line: line.number, into: &proxy)
                 case "log":
-                    if line.arguments.first != "global" {
-                        diagnostics.warning("'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output", line: line.number)
-                    }
+                    try HAProxyLogReader.proxyLog(Array(line.arguments), line: line.number, global: globalLog, into: &proxy.settings)
                 case "default_backend":
                     guard line.arguments.count == 1, let name = line.arguments.first else { throw HAProxyLineError("default_backend needs exactly one backend name") }
                     proxy.settings.defaultBackend = .init(value: name, line: line.number)
@@ -172,7 +176,6 @@ struct HAProxyProxyReader {
 
     /// `option` lines HAProxy has that change nothing proxyd does, with the reason warned.
     private static let ignoredOptions: [String: String] = [
-        "dontlognull": "proxyd logs every request",
         "dontlog-normal": "proxyd logs every request",
         "log-separate-errors": "proxyd logs every request alike",
         "log-health-checks": "proxyd logs health state changes on its own",
@@ -224,6 +227,8 @@ struct HAProxyProxyReader {
         case "httplog":
             if arguments.first == "clf" { diagnostics.warning("option httplog clf: proxyd writes HAProxy's httplog format, not CLF", line: line) }
             proxy.settings.httpLog = !negated
+        case "dontlognull":
+            proxy.settings.dontLogNull = !negated
         case "httpchk":
             guard kind.hasBackend else {
                 diagnostics.warning("option httpchk is ignored in a frontend: health checks belong to a backend", line: line)

@@ -160,7 +160,7 @@ private struct YAMLSectionReader {
             }
             configuration.admin = a
         }
-        if let log = top.mapping("access_log", allowedKeys: ["format", "path"]) {
+        if let log = top.mapping("access_log", allowedKeys: ["format", "path", "syslog", "log_null_connections"]) {
             var a = AccessLogConfiguration()
             if let format = log.string("format") {
                 if let value = AccessLogConfiguration.Format(rawValue: format) {
@@ -170,6 +170,11 @@ private struct YAMLSectionReader {
                 }
             }
             a.path = log.string("path")
+            if let syslog = log.mapping("syslog", allowedKeys: YAMLSyslogReader.keys) {
+                a.syslog = YAMLSyslogReader(diagnostics: diagnostics).read(syslog)
+                if a.path != nil { diagnostics.error("access_log: write path or syslog, not both", at: log.location(of: "path")) }
+            }
+            a.logNullConnections = log.bool("log_null_connections") ?? false
             configuration.accessLog = a
         }
         configuration.threads = top.int("threads", in: 1...1024)
