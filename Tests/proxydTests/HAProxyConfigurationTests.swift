@@ -47,8 +47,6 @@ struct HAProxySeedTests {
     func warnings() throws {
         let file = HAProxyTestFiles.seedPath
         #expect(try seed().warnings.map(\.description) == [
-            "\(file):7: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
-            "\(file):8: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
             "\(file):12: warning: 'daemon' is ignored: proxyd stays in the foreground; run it under systemd",
             "\(file):13: warning: 'stats' is ignored: proxyd serves stats and its admin API on the admin listener",
             "\(file):14: warning: 'ssl-default-bind-ciphers' is ignored: proxyd's TLS defaults apply (Mozilla intermediate: TLS 1.2 and 1.3 with its cipher list)",
@@ -129,7 +127,14 @@ struct HAProxySeedTests {
         #expect(config.limits.maxConnections == 4096)
         #expect(config.user == "haproxy")
         #expect(config.group == "haproxy")
-        #expect(config.accessLog == AccessLogConfiguration(format: .httplog, path: nil))
+        // `log global` in defaults: the two global `log /dev/log` lines; no `option dontlognull`.
+        var log = AccessLogConfiguration(format: .httplog, path: nil)
+        log.syslog = SyslogConfiguration(targets: [
+            SyslogTarget(address: .unix(path: "/dev/log"), facility: .local0),
+            SyslogTarget(address: .unix(path: "/dev/log"), facility: .local1, level: .notice),
+        ])
+        log.logNullConnections = true
+        #expect(config.accessLog == log)
         #expect(config.threads == nil)
     }
 }
@@ -464,13 +469,11 @@ struct HAProxyDirectiveTests {
     }
 
     @Test("directives accepted without effect warn at their line with the reason", arguments: [
-        ("option dontlognull", "haproxy.cfg:3: warning: option dontlognull is ignored: proxyd logs every request"),
         ("option http-server-close", "haproxy.cfg:3: warning: option http-server-close is ignored: proxyd keeps connections alive on both sides"),
         ("option forwardfor header X-Client", "haproxy.cfg:3: warning: option forwardfor header X-Client is ignored: proxyd always writes X-Forwarded-For"),
         ("option httplog clf", "haproxy.cfg:3: warning: option httplog clf: proxyd writes HAProxy's httplog format, not CLF"),
         ("timeout queue 30s", "haproxy.cfg:3: warning: timeout queue is ignored: proxyd does not queue requests"),
         ("errorfile 503 /etc/haproxy/errors/503.http", "haproxy.cfg:3: warning: 'errorfile' is ignored: proxyd answers errors with its own short responses"),
-        ("log 127.0.0.1 local0", "haproxy.cfg:3: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output"),
         ("option httpchk GET /", "haproxy.cfg:3: warning: option httpchk is ignored in a frontend: health checks belong to a backend"),
     ])
     func ignoredFrontendDirectives(line: String, warning: String) {

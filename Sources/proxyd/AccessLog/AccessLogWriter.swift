@@ -118,6 +118,7 @@ final class AccessLogWriter: @unchecked Sendable {
 
     private func runWriter() {
         var bytes: [UInt8] = []
+        var unreachableTargets = Set<Int>()
         while true {
             condition.lock()
             while queue.isEmpty && !reopenRequested && !stopping { condition.wait() }
@@ -139,7 +140,14 @@ final class AccessLogWriter: @unchecked Sendable {
                         guard let level = target.sendingLevel(for: .info) else { continue }
                         bytes.removeAll(keepingCapacity: true)
                         syslog.framer.frame(message, level: level, for: target, at: instant, into: &bytes)
-                        if !syslog.sender.send(bytes, to: index) { failures += 1 }
+                        if !syslog.sender.send(bytes, to: index) {
+                            failures += 1
+                            // Said once per target (as HAProxy alerts once), then only counted.
+                            if unreachableTargets.insert(index).inserted {
+                                logger.warning("cannot send access log lines to syslog target; they are counted as write errors until it takes them",
+                                               metadata: ["target": "\(target.address)", "error": "\(String(cString: strerror(errno)))"])
+                            }
+                        }
                     }
                 }
                 condition.lock()

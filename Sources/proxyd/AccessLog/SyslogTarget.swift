@@ -3,8 +3,9 @@
 /// sections 3.1 and 4.2).
 ///
 /// A message of severity `s` is sent when `s` is at least as severe as ``level`` (its number is
-/// not larger), with the severity raised to ``minimumLevel`` when it is less severe — the
-/// `MAX(level, minlvl)` of HAProxy's `process_send_log`.
+/// not larger); a message more severe than ``minimumLevel`` is sent at that level (so that an
+/// `emerg` does not reach every terminal) — the `MAX(level, minlvl)` of HAProxy's
+/// `process_send_log`.
 struct SyslogTarget: Sendable, Hashable {
     /// Where the datagrams (or lines) go.
     enum Address: Sendable, Hashable, CustomStringConvertible {
@@ -63,7 +64,7 @@ struct SyslogTarget: Sendable, Hashable {
     var facility: Facility
     /// The least severe level sent (default `debug`: everything).
     var level: Level = .debug
-    /// Messages less severe than this are sent at this level (default `emerg`: unchanged).
+    /// Messages more severe than this are sent at this level (default `emerg`: unchanged).
     var minimumLevel: Level = .emerg
 
     /// The level a message of severity `severity` is sent at, or nil when this target takes
