@@ -77,11 +77,12 @@ struct ExchangeTrace {
     }
 
     /// The line HAProxy writes (without `option dontlognull`) for a connection closed before
-    /// it sent anything: `-1/-1/-1/-1/0 400 0 - - CR-- … "<BADREQ>"`.
+    /// it sent anything: `fe fe/<NOSRV> -1/-1/-1/-1/0 400 0 - - CR-- … "<BADREQ>"` (no backend
+    /// was chosen, so HAProxy names the frontend in its place).
     static func nullConnectionRecord(client: (address: String, port: Int), listener: ListenerContext) -> AccessLogRecord {
         AccessLogRecord(
             clientAddress: client.address, clientPort: client.port, acceptedAtMicros: wallClockMicros(),
-            listener: listener.configuration.name, isTLS: listener.isTLS, backend: nil, endpoint: nil,
+            listener: listener.configuration.name, isTLS: listener.isTLS, backend: listener.configuration.name, endpoint: nil,
             requestHeadMillis: -1, queueMillis: -1, connectMillis: -1, responseMillis: -1, totalMillis: 0,
             status: 400, bytesSent: 0, terminationState: "CR--", retries: 0,
             method: "<BADREQ>", target: "", version: "")
