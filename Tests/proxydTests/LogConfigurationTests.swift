@@ -100,6 +100,8 @@ struct LogConfigurationTests {
         #expect(HAProxyTestFiles.errors(file(global: [], front: ["log /dev/log"])) == ["haproxy.cfg:7: error: log needs a target and a facility, e.g. log /dev/log local0, or 'log global'"])
         #expect(HAProxyTestFiles.errors(file(global: ["log /dev/log local0"], defaults: ["log global"]))
                 == ["haproxy.cfg:4: error: frontend 'web' logs to syslog without 'option httplog': HAProxy would send its 'Connect from' lines, which proxyd does not write; add 'option httplog' (or 'no log')"])
+        #expect(HAProxyTestFiles.errors(file(global: [], front: ["option tcplog"])) == ["haproxy.cfg:7: error: option tcplog is not supported: proxyd proxies HTTP and logs HAProxy's 'option httplog' line; write option httplog"])
+        #expect(HAProxyTestFiles.errors(file(global: [], front: [#"log-format "%ci %ST""#])) == ["haproxy.cfg:7: error: unsupported directive 'log-format' in section frontend 'web'; custom log formats are not supported yet; proxyd writes HAProxy's 'option httplog' line"])
         let two = file(global: ["log /dev/log local0"]) + "frontend other\n    bind 127.0.0.1:8081\n    log 127.0.0.1 local5\n    default_backend app\n"
         #expect(HAProxyTestFiles.errors(two)
                 == ["haproxy.cfg:11: error: frontend 'other' logs differently from frontend 'web' (its log targets): proxyd writes one access log for every listener; give both the same log lines and options"])

@@ -20,13 +20,13 @@ struct HAProxyProxyReader {
         "capture": "proxyd's access log has its own fields",
         "http-reuse": "proxyd always reuses idle backend connections (pool)",
         "fullconn": "proxyd has no dynamic connection limit",
-        "log-format": "proxyd writes HAProxy's httplog format or JSON lines",
         "unique-id-format": "request IDs are not supported",
         "unique-id-header": "request IDs are not supported",
     ]
 
     /// Directives that would change behaviour proxyd cannot reproduce, with a hint.
     private static let refusedDirectives: [String: String] = [
+        "log-format": "custom log formats are not supported yet; proxyd writes HAProxy's 'option httplog' line",
         "http-response": "proxyd does not rewrite responses",
         "tcp-request": "proxyd proxies HTTP only",
         "tcp-response": "proxyd proxies HTTP only",
@@ -198,7 +198,6 @@ struct HAProxyProxyReader {
         "socket-stats": "proxyd's metrics are per listener",
         "http-no-delay": "socket tuning is automatic",
         "allbackups": "proxyd uses every backup server when no other is up",
-        "tcplog": "proxyd logs in httplog format",
         "http-ignore-probes": "proxyd logs every request",
     ]
 
@@ -227,6 +226,8 @@ struct HAProxyProxyReader {
         case "httplog":
             if arguments.first == "clf" { diagnostics.warning("option httplog clf: proxyd writes HAProxy's httplog format, not CLF", line: line) }
             proxy.settings.httpLog = !negated
+        case "tcplog":
+            throw HAProxyLineError("option tcplog is not supported: proxyd proxies HTTP and logs HAProxy's 'option httplog' line; write option httplog")
         case "dontlognull":
             proxy.settings.dontLogNull = !negated
         case "httpchk":
