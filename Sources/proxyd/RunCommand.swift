@@ -13,8 +13,8 @@ import UnixSignals
 /// (see `ProxyRuntime.reload`).
 ///
 /// Start-up order: load and validate the file (certificates included), trap SIGHUP, bind every
-/// listener, then drop root to `user:` if set — so privileged ports are bound while they can
-/// be, and nothing after binding runs as root.
+/// listener, enter `chroot:` if set (``ChrootJail``), then drop root to `user:` if set — so
+/// privileged ports are bound while they can be, and nothing after binding runs as root.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -61,14 +61,22 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)
         }
-        if let user = loaded.configuration.user {
-            do {
-                let identity = try PrivilegeDrop.drop(toUser: user, group: loaded.configuration.group)
-                logger.info("running as user \(identity.user)", metadata: ["uid": "\(identity.uid)", "gid": "\(identity.gid)"])
-            } catch {
-                logger.critical("cannot start: \(error)")
-                throw ExitCode(1)
+        do {
+            // The user database is read before the chroot hides it.
+            let target = try loaded.configuration.user.map { user throws(PrivilegeDrop.Failure) in
+                try PrivilegeDrop.resolve(user: user, group: loaded.configuration.group)
             }
+            if let jail = loaded.configuration.chroot, let pinned = runtime.pinnedDirectories {
+                try ChrootJail.enter(jail, pinned: pinned)
+                logger.info("chrooted", metadata: ["directory": "\(jail)", "kept_open": .array(pinned.directories.map { "\($0)" })])
+            }
+            if let target {
+                let identity = try PrivilegeDrop.drop(to: target)
+                logger.info("running as user \(identity.user)", metadata: ["uid": "\(identity.uid)", "gid": "\(identity.gid)"])
+            }
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
         }
         let services = ServiceGroup(configuration: .init(
             // Shut down in reverse order: reloads stop before the proxy drains.

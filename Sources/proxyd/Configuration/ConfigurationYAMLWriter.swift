@@ -45,6 +45,7 @@ enum ConfigurationYAMLWriter {
         if let threads = c.threads { pairs.append(("threads", int(threads))) }
         if let user = c.user { pairs.append(("user", Node(user))) }
         if let group = c.group { pairs.append(("group", Node(group))) }
+        if let chroot = c.chroot { pairs.append(("chroot", Node(chroot))) }
         return .mapping(.init(pairs))
     }
 
@@ -109,6 +110,12 @@ enum ConfigurationYAMLWriter {
             var t: [(String, Node)] = [("certificates", .sequence(.init(tls.certificates.map { Node($0) })))]
             if let defaultCertificate = tls.defaultCertificate { t.append(("default_certificate", Node(defaultCertificate))) }
             t += [("alpn", .sequence(.init(tls.alpn.map { Node($0) }))), ("min_version", Node(tls.minimumVersion))]
+            if tls.maximumVersion != ListenerTLSConfiguration(certificates: []).maximumVersion { t.append(("max_version", Node(tls.maximumVersion))) }
+            for (key, value) in [("ciphers", tls.ciphers), ("ciphersuites", tls.ciphersuites), ("curves", tls.curves), ("sigalgs", tls.signatureAlgorithms)] {
+                if let value { t.append((key, Node(value))) }
+            }
+            if !tls.sessionTickets { t.append(("session_tickets", bool(false))) }
+            if tls.preferServerCiphers { t.append(("prefer_server_ciphers", bool(true))) }
             entries.append(("tls", map(t)))
         }
         if !l.rules.isEmpty { entries.append(("rules", .sequence(.init(l.rules.map(node(for:)))))) }

@@ -24,7 +24,7 @@ enum HAProxyConfigurationLoader {
         for section in sections where section.kind == .global {
             HAProxyGlobalReader(diagnostics: diagnostics).read(section, into: &configuration, bindDefaults: &bindDefaults)
         }
-        let reader = HAProxyProxyReader(diagnostics: diagnostics, certificateBase: bindDefaults.certificateBase, defaultMinimumTLSVersion: bindDefaults.minimumTLSVersion)
+        let reader = HAProxyProxyReader(diagnostics: diagnostics, certificateBase: bindDefaults.certificateBase, tlsDefaults: bindDefaults.tls)
         var defaults = HAProxyProxySettings()
         var proxies: [HAProxyProxy] = []
         for section in sections {

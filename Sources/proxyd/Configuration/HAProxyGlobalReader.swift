@@ -1,17 +1,15 @@
 /// Reads the `global` section: the process settings proxyd has (`maxconn`, `user`, `nbthread`,
-/// `hard-stop-after`, `crt-base`, TLS minimum version) go into the model; harmless process
-/// directives (`daemon`, `log`, `stats socket`, `chroot`, …) are warnings; anything else is an
-/// error.
+/// `hard-stop-after`, `chroot`, `crt-base`, the `ssl-default-bind-*` TLS policy) go into the
+/// model; harmless process directives (`daemon`, …) are warnings; anything else is an error.
 struct HAProxyGlobalReader {
     let diagnostics: ConfigurationDiagnostics
 
     /// What the global section passes on to `bind` lines.
     struct BindDefaults: Sendable, Hashable {
         var certificateBase: String?
-        var minimumTLSVersion = "tls1.2"
+        /// `ssl-default-bind-*`: what every `bind … ssl` starts from (``HAProxyTLSPolicy``).
+        var tls = HAProxyTLSPolicy()
     }
-
-    private static let tlsDefaults = "proxyd's TLS defaults apply (Mozilla intermediate: TLS 1.2 and 1.3 with its cipher list)"
 
     /// Process directives with no meaning for proxyd, with the reason warned.
     private static let ignored: [String: String] = [
@@ -21,20 +19,13 @@ struct HAProxyGlobalReader {
         "log-send-hostname": "proxyd does not send logs to syslog",
         "log-tag": "proxyd does not send logs to syslog",
         "stats": "proxyd serves stats and its admin API on the admin listener",
-        "chroot": "proxyd does not chroot; its systemd unit confines it",
         "pidfile": "systemd tracks proxyd's PID",
         "nbproc": "proxyd is one process with an event loop per core",
         "cpu-map": "proxyd does not pin threads",
-        "ca-base": "proxyd reads no CA files",
-        "ssl-default-bind-ciphers": tlsDefaults,
-        "ssl-default-bind-ciphersuites": tlsDefaults,
-        "ssl-default-bind-curves": tlsDefaults,
-        "ssl-default-bind-sigalgs": tlsDefaults,
         "ssl-default-server-ciphers": "proxyd connects to backends over plain HTTP",
         "ssl-default-server-ciphersuites": "proxyd connects to backends over plain HTTP",
         "ssl-default-server-options": "proxyd connects to backends over plain HTTP",
         "ssl-server-verify": "proxyd connects to backends over plain HTTP",
-        "ssl-dh-param-file": tlsDefaults,
         "spread-checks": "proxyd spreads health checks on its own",
         "description": "it is only a comment to proxyd",
         "node": "it is only a comment to proxyd",
@@ -58,6 +49,7 @@ struct HAProxyGlobalReader {
         "unsetenv": "set environment variables in the service's environment (systemd Environment=)",
         "uid": "write 'user NAME'",
         "external-check": "external checks are not supported",
+        "ssl-dh-param-file": "proxyd gives DHE suites the RFC 7919 ffdhe group sized to the certificate's key (HAProxy 2.6's default without this line); remove it",
     ]
 
     func read(_ section: HAProxySection, into configuration: inout ProxyConfiguration, bindDefaults: inout BindDefaults) {
@@ -77,25 +69,30 @@ struct HAProxyGlobalReader {
                     configuration.timeouts.shutdownGrace = try HAProxyServerOptions.duration(try single(arguments, line), option: "hard-stop-after")
                 case "crt-base":
                     bindDefaults.certificateBase = try single(arguments, line)
+                case "chroot":
+                    configuration.chroot = try single(arguments, line)
+                case "ca-base":
+                    // Only `ca-file`/`crl-file` would read it, and proxyd refuses those on binds
+                    // (no client certificates): accepted, and it changes nothing.
+                    _ = try single(arguments, line)
+                case "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-curves", "ssl-default-bind-sigalgs":
+                    let option = ["ssl-default-bind-ciphers": "ciphers", "ssl-default-bind-ciphersuites": "ciphersuites",
+                                  "ssl-default-bind-curves": "curves", "ssl-default-bind-sigalgs": "sigalgs"][line.keyword] ?? ""
+                    var rest = ArraySlice([try single(arguments, line)])
+                    var policy = bindDefaults.tls
+                    _ = try policy.read(option, &rest, prefix: line.keyword)
+                    try policy.validateAsDefaults()
+                    bindDefaults.tls = policy
                 case "ssl-default-bind-options":
                     var rest = arguments[...]
-                    var ignored: [String] = []
+                    var policy = bindDefaults.tls
                     while let option = rest.popFirst() {
-                        switch option {
-                        case "ssl-min-ver":
-                            guard let version = rest.popFirst() else { throw HAProxyLineError("ssl-min-ver needs a version") }
-                            bindDefaults.minimumTLSVersion = try HAProxyProxyReader.tlsVersion(version, line: line.number, diagnostics: diagnostics)
-                        case "no-sslv3", "no-tlsv10", "no-tlsv11", "force-tlsv12", "prefer-client-ciphers":
-                            continue
-                        case "ssl-max-ver":
-                            ignored.append(option + (rest.popFirst().map { " \($0)" } ?? ""))
-                        default:
-                            ignored.append(option)
+                        guard try policy.read(option, &rest, prefix: line.keyword) else {
+                            throw HAProxyLineError("ssl-default-bind-options: unsupported option '\(option)'")
                         }
                     }
-                    if !ignored.isEmpty {
-                        diagnostics.warning("ssl-default-bind-options \(ignored.joined(separator: " ")) ignored: \(Self.tlsDefaults)", line: line.number)
-                    }
+                    try policy.validateAsDefaults()
+                    bindDefaults.tls = policy
                 default:
                     if let reason = Self.ignored[line.keyword] {
                         diagnostics.warning("'\(line.keyword)' is ignored: \(reason)", line: line.number)

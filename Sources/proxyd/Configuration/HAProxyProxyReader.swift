@@ -5,8 +5,8 @@ struct HAProxyProxyReader {
     let diagnostics: ConfigurationDiagnostics
     /// `crt-base` from the global section: where relative `crt` paths are found.
     var certificateBase: String?
-    /// `ssl-min-ver` from the global `ssl-default-bind-options`.
-    var defaultMinimumTLSVersion = "tls1.2"
+    /// The global `ssl-default-bind-*` policy every `bind … ssl` starts from.
+    var tlsDefaults = HAProxyTLSPolicy()
 
     /// Directives HAProxy has that proxyd accepts without effect, with the reason warned.
     private static let ignoredDirectives: [String: String] = [

@@ -17,21 +17,20 @@ enum ListenerTLS {
         return FileManager.default.fileExists(atPath: fullchain) ? .certbot(liveDirectory: path) : .directory(path)
     }
 
-    /// Mozilla "intermediate" with the listener's ALPN list and minimum version.
+    /// Mozilla "intermediate" with the listener's own TLS policy (versions, ciphers, groups,
+    /// tickets, cipher order, ALPN).
     static func configuration(for tls: ListenerTLSConfiguration) -> TLSConfiguration {
-        var configuration = TLSConfiguration.mozillaIntermediate
-        configuration.alpnProtocols = tls.alpn
-        if tls.minimumVersion == "tls1.3" { configuration.minimumVersion = .tls1_3 }
-        return configuration
+        tls.openSSLConfiguration
     }
 
-    static func context(for tls: ListenerTLSConfiguration, logger: Logger) throws -> TLSServerContext {
+    /// - Parameter pinned: with `chroot`, the set the certificates' directories are pinned in.
+    static func context(for tls: ListenerTLSConfiguration, logger: Logger, pinned: PinnedDirectories? = nil) throws -> TLSServerContext {
         var paths = tls.certificates
         // The default certificate answers clients without a matching SNI name: load it first.
         if let preferred = tls.defaultCertificate, let index = paths.firstIndex(of: preferred) {
             paths.insert(paths.remove(at: index), at: 0)
         }
-        let store = try CertificateStore(sources: paths.map(source(for:)), configuration: configuration(for: tls), logger: logger)
+        let store = try CertificateStore(sources: paths.map(source(for:)), configuration: configuration(for: tls), logger: logger, pinned: pinned)
         return try TLSServerContext(certificates: store, logger: logger)
     }
 }

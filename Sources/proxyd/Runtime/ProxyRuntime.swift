@@ -37,6 +37,9 @@ final class ProxyRuntime: Service, Sendable {
     /// The access log writer when `access_log` is configured; `reopen()` it after logrotate.
     /// Set at start: a reload does not change the access log (restart for that).
     let accessLog: AccessLogWriter?
+    /// With `chroot`: the directories of the configuration file and of every certificate,
+    /// opened before the chroot so reloads still read them (see ``ChrootJail``).
+    let pinnedDirectories: PinnedDirectories?
     /// What the admin listener reads and changes (also usable without it, e.g. by tests).
     let inspector: ProxyInspector
     private let adminChannel = NIOLockedValueBox<(any Channel)?>(nil)
@@ -64,6 +67,9 @@ final class ProxyRuntime: Service, Sendable {
         self.group = group
         self.logger = logger
         self.configurationPath = configurationPath
+        let pinned = configuration.chroot == nil ? nil : PinnedDirectories()
+        if let pinned, let configurationPath { pinned.pin(directoryOf: configurationPath) }
+        self.pinnedDirectories = pinned
         let loops = Array(group.makeIterator())
         self.loops = loops
         let accessLog = try configuration.accessLog.map { log in
@@ -80,7 +86,7 @@ final class ProxyRuntime: Service, Sendable {
         var listeners: [ListenerSlot] = []
         for listener in configuration.listeners {
             // Certificates load now, so that a bad one stops `run` before anything is bound.
-            let tls = try listener.tls.map { try ListenerTLS.context(for: $0, logger: logger) }
+            let tls = try listener.tls.map { try ListenerTLS.context(for: $0, logger: logger, pinned: pinned) }
             let generation = Self.makeGeneration(listener, of: configuration, backends: backends, tls: tls, connections: connections)
             listeners.append(ListenerSlot(bind: listener.bind, generation: generation))
         }
