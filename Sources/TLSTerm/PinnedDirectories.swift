@@ -96,6 +96,16 @@ public final class PinnedDirectories: Sendable {
         return openat(descriptor, relative, O_RDONLY | O_CLOEXEC)
     }
 
+    /// Whether `path` is a directory, looked at through the pinned directory that holds it.
+    public func isDirectory(_ path: String) -> Bool {
+        POSIXFile.isDirectory(path, pinned: self)
+    }
+
+    /// Whether `path` is a regular file, looked at through the pinned directory that holds it.
+    public func isRegularFile(_ path: String) -> Bool {
+        POSIXFile.isRegularFile(path, pinned: self)
+    }
+
     /// Whether `path` can be reached: the process is not jailed, or a pinned directory holds it.
     public func reaches(_ path: String) -> Bool {
         locate(path) != nil

@@ -51,9 +51,6 @@ struct HAProxySeedTests {
             "\(file):8: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
             "\(file):12: warning: 'daemon' is ignored: proxyd stays in the foreground; run it under systemd",
             "\(file):13: warning: 'stats' is ignored: proxyd serves stats and its admin API on the admin listener",
-            "\(file):14: warning: 'ssl-default-bind-ciphers' is ignored: proxyd's TLS defaults apply (Mozilla intermediate: TLS 1.2 and 1.3 with its cipher list)",
-            "\(file):15: warning: 'ssl-default-bind-ciphersuites' is ignored: proxyd's TLS defaults apply (Mozilla intermediate: TLS 1.2 and 1.3 with its cipher list)",
-            "\(file):16: warning: ssl-default-bind-options no-tls-tickets ignored: proxyd's TLS defaults apply (Mozilla intermediate: TLS 1.2 and 1.3 with its cipher list)",
             "\(file):62: warning: server-template 'web' asks for 10 slots; proxyd has no slots: every target of _hello-world-service.internal is used, however many",
         ])
     }
@@ -78,7 +75,13 @@ struct HAProxySeedTests {
         let listener = try #require(try seed().configuration.listeners.last)
         #expect(listener.name == "https-in")
         #expect(listener.bind == BindAddress(host: "127.0.0.1", port: 8443))
-        #expect(listener.tls == ListenerTLSConfiguration(certificates: ["certs/yourdomain.pem"], alpn: ["http/1.1"], minimumVersion: "tls1.2"))
+        // The seed's ssl-default-bind-* policy: its lists, no tickets, HAProxy's server cipher order.
+        var tls = ListenerTLSConfiguration(certificates: ["certs/yourdomain.pem"], alpn: ["http/1.1"], minimumVersion: "tls1.2")
+        tls.ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384"
+        tls.ciphersuites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+        tls.sessionTickets = false
+        tls.preferServerCiphers = true
+        #expect(listener.tls == tls)
         #expect(listener.rules.map(\.action) == [
             .addHeader(name: "X-Forwarded-Proto", value: HeaderValueTemplate(parts: [.literal("https")])),
             .setHeader(name: "X-SSL", value: HeaderValueTemplate(parts: [.tlsFlag])),
@@ -478,9 +481,7 @@ struct HAProxyDirectiveTests {
     }
 
     @Test("global and backend directives accepted without effect warn with the reason", arguments: [
-        (["global", "    chroot /var/lib/haproxy"], [String](), "haproxy.cfg:2: warning: 'chroot' is ignored: proxyd does not chroot; its systemd unit confines it"),
-        (["global", "    tune.ssl.default-dh-param 2048"], [], "haproxy.cfg:2: warning: 'tune.ssl.default-dh-param' is ignored: proxyd tunes its buffers itself"),
-        (["global", "    ssl-default-bind-options ssl-min-ver TLSv1.0"], [], "haproxy.cfg:2: warning: ssl-min-ver TLSv1.0: proxyd never offers versions before TLS 1.2"),
+        (["global", "    tune.ssl.default-dh-param 2048"], [String](), "haproxy.cfg:2: warning: 'tune.ssl.default-dh-param' is ignored: proxyd tunes its buffers itself"),
         ([], ["hash-type map-based"], "haproxy.cfg:5: warning: hash-type map-based is ignored: proxyd always hashes consistently (ring_hash), so fewer clients move when endpoints change"),
         ([], ["option redispatch"], "haproxy.cfg:5: warning: option redispatch is ignored: proxyd always retries a request that failed to connect on another endpoint (retries)"),
         ([], ["server a1 127.0.0.1:9000 check fastinter 500"], "haproxy.cfg:5: warning: server option 'fastinter' is ignored: proxyd checks at one interval ('inter')"),
