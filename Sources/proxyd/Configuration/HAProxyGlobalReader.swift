@@ -75,24 +75,8 @@ struct HAProxyGlobalReader {
                     // Only `ca-file`/`crl-file` would read it, and proxyd refuses those on binds
                     // (no client certificates): accepted, and it changes nothing.
                     _ = try single(arguments, line)
-                case "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-curves", "ssl-default-bind-sigalgs":
-                    let option = ["ssl-default-bind-ciphers": "ciphers", "ssl-default-bind-ciphersuites": "ciphersuites",
-                                  "ssl-default-bind-curves": "curves", "ssl-default-bind-sigalgs": "sigalgs"][line.keyword] ?? ""
-                    var rest = ArraySlice([try single(arguments, line)])
-                    var policy = bindDefaults.tls
-                    _ = try policy.read(option, &rest, prefix: line.keyword)
-                    try policy.validateAsDefaults()
-                    bindDefaults.tls = policy
-                case "ssl-default-bind-options":
-                    var rest = arguments[...]
-                    var policy = bindDefaults.tls
-                    while let option = rest.popFirst() {
-                        guard try policy.read(option, &rest, prefix: line.keyword) else {
-                            throw HAProxyLineError("ssl-default-bind-options: unsupported option '\(option)'")
-                        }
-                    }
-                    try policy.validateAsDefaults()
-                    bindDefaults.tls = policy
+                case let keyword where HAProxyTLSPolicy.globalDirectives[keyword] != nil:
+                    try bindDefaults.tls.readGlobal(keyword, arguments)
                 default:
                     if let reason = Self.ignored[line.keyword] {
                         diagnostics.warning("'\(line.keyword)' is ignored: \(reason)", line: line.number)

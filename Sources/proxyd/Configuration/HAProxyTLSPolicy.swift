@@ -40,8 +40,10 @@ struct HAProxyTLSPolicy: Sendable, Hashable {
         case "ciphers": ciphers = try value()
         case "ciphersuites": ciphersuites = try value()
         case "curves": curves = try value()
-        // HAProxy's older single-curve option; `curves` wins when both are written.
-        case "ecdhe": let name = try value(); if curves == nil { curves = name }
+        case "ecdhe":
+            // HAProxy's older single-curve option; `curves` wins when both are written.
+            let name = try value()
+            if curves == nil { curves = name }
         case "sigalgs": signatureAlgorithms = try value()
         case "ssl-min-ver": minimumVersion = try Self.version(try value(), option: option)
         case "ssl-max-ver": maximumVersion = try Self.version(try value(), option: option)
@@ -59,6 +61,35 @@ struct HAProxyTLSPolicy: Sendable, Hashable {
         default: return false
         }
         return true
+    }
+
+    /// The global directives that set the defaults: `ssl-default-bind-ciphers`, `-ciphersuites`,
+    /// `-curves`, `-sigalgs` (one value each) and `-options` (bind options).
+    static let globalDirectives: [String: String] = [
+        "ssl-default-bind-ciphers": "ciphers", "ssl-default-bind-ciphersuites": "ciphersuites",
+        "ssl-default-bind-curves": "curves", "ssl-default-bind-sigalgs": "sigalgs", "ssl-default-bind-options": "",
+    ]
+
+    /// Reads one global directive into these defaults, checked through OpenSSL on its own so a
+    /// bad value is reported at its line even when no bind uses TLS; unchanged on error.
+    mutating func readGlobal(_ keyword: String, _ arguments: [String]) throws(HAProxyLineError) {
+        var policy = self
+        var rest = arguments[...]
+        if let option = Self.globalDirectives[keyword], !option.isEmpty {
+            guard arguments.count == 1 else {
+                throw HAProxyLineError(arguments.isEmpty ? "\(keyword) needs a value" : "\(keyword) takes one value, found \(arguments.count)")
+            }
+            _ = try policy.read(option, &rest, prefix: keyword)
+        } else {
+            while let option = rest.popFirst() {
+                guard try policy.read(option, &rest, prefix: keyword) else {
+                    throw HAProxyLineError("\(keyword): unsupported option '\(option)'")
+                }
+            }
+        }
+        var check = ListenerTLSConfiguration(certificates: [])
+        try policy.apply(to: &check)
+        self = policy
     }
 
     /// `ssl-min-ver` / `ssl-max-ver` values: HAProxy's names, TLS 1.2 and 1.3 only.
@@ -108,13 +139,6 @@ struct HAProxyTLSPolicy: Sendable, Hashable {
         // HAProxy's rule where the file chose its ciphers; proxyd's defaults where it did not.
         tls.preferServerCiphers = (ciphers != nil || ciphersuites != nil) && !preferClientCiphers
         if let problem = tls.openSSLProblem() { throw HAProxyLineError(problem.message) }
-    }
-
-    /// Checks the global defaults alone, so a bad `ssl-default-bind-*` value is reported at its
-    /// own line even when no bind uses TLS.
-    func validateAsDefaults() throws(HAProxyLineError) {
-        var tls = ListenerTLSConfiguration(certificates: [])
-        try apply(to: &tls)
     }
 
     private static func haproxyName(_ version: String) -> String {
