@@ -174,7 +174,8 @@ struct HAProxyConfigurationErrorTests {
     @Test("malformed backend lines, each with its exact error", arguments: [
         ("option httpchk GET health", "haproxy.cfg:5: error: option httpchk: the URI 'health' must start with '/'"),
         ("option httpchk GET / HTTP/1.1 extra", "haproxy.cfg:5: error: option httpchk takes at most METHOD URI VERSION, found 4 words"),
-        ("balance uri len 10", "haproxy.cfg:5: error: balance uri options ('len 10') are not supported; proxyd hashes the whole URI"),
+        ("balance uri len 10", "haproxy.cfg:5: error: balance uri options other than 'whole' ('len 10') are not supported; proxyd hashes the path before '?' (or, with 'whole', the whole URI)"),
+        ("balance uri whole path-only", "haproxy.cfg:5: error: balance uri options other than 'whole' ('whole path-only') are not supported; proxyd hashes the path before '?' (or, with 'whole', the whole URI)"),
         ("balance random(3)", "haproxy.cfg:5: error: balance random(3): proxyd draws 1 (random) or 2 (random(2), power of two choices)"),
         ("balance leastconn now", "haproxy.cfg:5: error: balance leastconn takes no options, found 'now'"),
         ("hash-type ring", "haproxy.cfg:5: error: hash-type must be map-based or consistent"),

@@ -1,4 +1,5 @@
 import Foundation
+import LoadBalance
 import Testing
 @testable import proxyd
 
@@ -252,16 +253,19 @@ struct HAProxyDirectiveTests {
     }
 
     @Test("balance algorithms map to proxyd's strategies", arguments: [
-        ("roundrobin", BalanceConfiguration.Strategy.roundRobin, BalanceConfiguration.HashKey.clientAddress),
+        ("roundrobin", BalanceConfiguration.Strategy.roundRobin, HashKeySource.clientAddress),
         ("static-rr", .roundRobin, .clientAddress),
         ("leastconn", .leastConnections, .clientAddress),
         ("source", .sourceHash, .clientAddress),
-        ("random", .random, .clientAddress),
+        // HAProxy's `random` draws twice unless told otherwise ("The default value is 2").
+        ("random", .powerOfTwoChoices, .clientAddress),
+        ("random(1)", .random, .clientAddress),
         ("random(2)", .powerOfTwoChoices, .clientAddress),
-        ("uri", .ringHash, .uri),
+        ("uri", .ringHash, .uri(includeQuery: false)),
+        ("uri whole", .ringHash, .uri(includeQuery: true)),
         ("hdr(X-User)", .ringHash, .header("X-User")),
     ])
-    func balance(algorithm: String, strategy: BalanceConfiguration.Strategy, key: BalanceConfiguration.HashKey) throws {
+    func balance(algorithm: String, strategy: BalanceConfiguration.Strategy, key: HashKeySource) throws {
         let backend = try #require(try load(HAProxyTestFiles.file(back: ["balance \(algorithm)", "hash-type consistent"])).backends.first)
         #expect(backend.balance.strategy == strategy)
         #expect(backend.balance.hashKey == key)

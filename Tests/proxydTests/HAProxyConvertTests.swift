@@ -32,6 +32,18 @@ struct HAProxyConvertTests {
         return try YAMLConfigurationLoader.load(yaml: yaml, file: "converted.yaml").configuration
     }
 
+    @Test("every hash key (source, uri, uri whole, hdr) and random's two draws survive conversion")
+    func hashKeysRoundTrip() throws {
+        var lines: [String] = []
+        for (index, balance) in ["source", "uri", "uri whole", "hdr(X-User)", "random", "random(1)"].enumerated() {
+            lines += ["backend b\(index)", "    balance \(balance)", "    server s 127.0.0.1:\(9001 + index)"]
+        }
+        let text = (["frontend web", "    bind 127.0.0.1:8080", "    default_backend b0"] + lines).joined(separator: "\n") + "\n"
+        let original = try HAProxyTestFiles.load(text).configuration
+        #expect(original.backends.map(\.balance.hashKey.configurationName) == ["source", "uri", "uri:whole", "header:X-User", "source", "source"])
+        #expect(withoutLocations(try roundTrip(original)) == withoutLocations(original))
+    }
+
     @Test("the seed's converted YAML reads back as the same model")
     func seedRoundTrip() throws {
         let original = try ConfigurationFile.load(path: HAProxyTestFiles.seedPath).configuration

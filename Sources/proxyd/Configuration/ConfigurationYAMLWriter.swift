@@ -77,7 +77,7 @@ enum ConfigurationYAMLWriter {
             }))))
         }
         entries.append(("balance", map([
-            ("strategy", Node(b.balance.strategy.rawValue)), ("hash_key", Node(b.balance.hashKey.description)),
+            ("strategy", Node(b.balance.strategy.rawValue)), ("hash_key", Node(b.balance.hashKey.configurationName)),
             ("ignore_srv_weights", bool(b.balance.ignoreSRVWeights)), ("load_factor", Node(String(b.balance.loadFactor))),
         ])))
         if let check = b.healthCheck {

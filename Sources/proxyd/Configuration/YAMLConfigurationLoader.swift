@@ -1,3 +1,4 @@
+import LoadBalance
 import Yams
 
 /// A configuration that loaded, with the warnings an operator should still see.
@@ -370,13 +371,10 @@ private struct YAMLSectionReader {
                 }
             }
             if let key = b.string("hash_key") {
-                switch key {
-                case "source": backend.balance.hashKey = .clientAddress
-                case "uri": backend.balance.hashKey = .uri
-                case let header where header.hasPrefix("header:") && header.count > 7:
-                    backend.balance.hashKey = .header(String(header.dropFirst(7)))
-                default:
-                    diagnostics.error("\(b.path).hash_key must be source, uri or header:NAME", at: b.location(of: "hash_key"))
+                if let source = HashKeySource(configurationName: key) {
+                    backend.balance.hashKey = source
+                } else {
+                    diagnostics.error("\(b.path).hash_key must be source, uri, uri:whole or header:NAME", at: b.location(of: "hash_key"))
                 }
             }
             backend.balance.ignoreSRVWeights = b.bool("ignore_srv_weights") ?? false

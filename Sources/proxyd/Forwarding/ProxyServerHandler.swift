@@ -49,6 +49,10 @@ final class ListenerContext: Sendable {
 ///   the backend; a backend that cannot take more request bytes pauses reads from the client.
 /// - Every picked endpoint's lease is completed exactly once (success, 5xx, connection
 ///   failure or cancelled), which keeps in-flight counts, draining and passive health right.
+/// - The client may half-close (the listener allows remote half-closure): its FIN arrives as
+///   `ChannelEvent.inputClosed` after the codec delivered every complete request before it;
+///   the machine decides when the connection then closes (after the last response is written,
+///   which `lastResponseWrite` tracks: closing earlier would drop unwritten bytes).
 final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     typealias InboundIn = HTTPInboundPart
     typealias OutboundIn = HTTPOutboundPart
@@ -66,6 +70,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var requestKeepAlive = true
     /// Completes when the last byte of the current response has been written.
     private var responseWritten: EventLoopFuture<Void>?
+    /// Completes when the last response (forwarded or the proxy's own) has been written.
+    private var lastResponseWrite: EventLoopFuture<Void>?
     private var heldRequestParts: [HTTPOutboundPart] = []
     private var backend: BackendConnection?
     private var lease: Lease?
@@ -149,6 +155,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             serverName = handshake.session.serverName
             return
         }
+        if let channelEvent = event as? ChannelEvent, channelEvent == .inputClosed {
+            perform(machine.clientInputClosed())
+            return
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -187,7 +197,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 return
             }
             queuedParts.removeAll()
-            perform(machine.answerLocally(status: parseError.status, keepAlive: false))
+            refuse(parseError)
             return
         }
         perform(machine.clientClosed())
@@ -340,7 +350,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             self.backendName = backendName
             trace.details?.backend = backendName
             trace.backendIndex = loop.metrics.index(ofBackend: backendName)
-            hashKey = group.usesHashKey ? Self.hashKey(for: group.configuration.balance, facts: facts) : nil
+            hashKey = group.hashKey(for: facts)
             let info = ExchangeStateMachine.RequestInfo(
                 isIdempotent: Self.isIdempotent(head.method),
                 hasBody: !bodiless, keepAlive: head.keepAlive
@@ -374,15 +384,6 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         var clientAddress: String
         var clientPort: Int
         var listenerPort: Int
-    }
-
-    private static func hashKey(for balance: BalanceConfiguration, facts: RequestFacts) -> HashKey {
-        if balance.strategy == .sourceHash { return HashKey(facts.clientAddress) }
-        switch balance.hashKey {
-        case .clientAddress: return HashKey(facts.clientAddress)
-        case .uri: return HashKey(facts.target)
-        case .header(let name): return HashKey(facts.header(name) ?? "")
-        }
     }
 
     // MARK: Actions
@@ -421,6 +422,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             completeLease(.cancelled)
             cancelTimers()
             context.close(promise: nil)
+        case .closeWhenWritten:
+            cancelTimers()
+            guard let written = lastResponseWrite else {
+                context.close(promise: nil)
+                return
+            }
+            lastResponseWrite = nil
+            written.assumeIsolated().whenComplete { _ in self.context?.close(promise: nil) }
         }
     }
 
@@ -507,12 +516,30 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             // Every complete request before the bad bytes has had its response; a replayed one
             // the error cut short is answered like any request whose body fails to parse.
             deferredParseError = nil
-            perform(machine.answerLocally(status: parseError.status, keepAlive: false))
+            refuse(parseError)
             return
+        }
+        if machine.isIdle {
+            // After the client's input ended, every request it sent is now answered: close.
+            let next = machine.awaitingRequest()
+            if next != .none {
+                perform(next)
+                return
+            }
         }
         if !readsPaused && readPending {
             readPending = false
             context.read()
+        }
+    }
+
+    /// Answers a request the codec refused (400, 413, 431, …) — or, when the client's input
+    /// ended inside it, does what the machine says for a request cut short.
+    private func refuse(_ error: HTTPParseError) {
+        if error.kind == .incompleteMessage {
+            perform(machine.requestCutShort())
+        } else {
+            perform(machine.answerLocally(status: error.status, keepAlive: false))
         }
     }
 
@@ -550,7 +577,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         endTrace(localTermination(status: status))
         for part in parts.dropLast() { context.write(Self.wrapOutboundOut(part), promise: nil) }
         guard let last = parts.last else { return }
-        context.writeAndFlush(Self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
+        let written = context.writeAndFlush(Self.wrapOutboundOut(last))
+        lastResponseWrite = written
+        written.assumeIsolated().whenComplete { _ in
+            if self.lastResponseWrite === written { self.lastResponseWrite = nil }
             guard let context = self.context else { return }
             let next = self.machine.localResponseSent()
             if next == .none, self.machine.isIdle {
@@ -619,6 +649,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(Self.wrapOutboundOut(.end(trailers: HTTPTrailerFilter.forwardable(trailers))), promise: promise)
             responseWritten = promise.futureResult
+            lastResponseWrite = promise.futureResult
             perform(machine.responseEnd())
         case .tunnel(let bytes):
             trace.bytesSent += bytes.readableBytes

@@ -293,6 +293,9 @@ final class ProxyRuntime: Service, Sendable {
                 // `.tcpOption`: `.socketOption(.tcp_nodelay)` would set SOL_SOCKET option 1, SO_DEBUG, which
                 // needs CAP_NET_ADMIN — every accept failed once root was dropped.
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                // A client's FIN ends its input only (RFC 9112 §9.6): the requests it sent
+                // before are still answered (`printf 'GET …' | nc`); ProxyServerHandler closes.
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
                 // Idle connections are most connections: start reads at 512 bytes (the adaptive
                 // allocator grows for busy ones) and keep NIO's default of 4 reads per wake-up,
                 // which also sizes each channel's pooled receive buffers (bench-peers measured
@@ -306,7 +309,7 @@ final class ProxyRuntime: Service, Sendable {
                             throw RuntimeError.unknownEventLoop
                         }
                         if let tls = current.tls {
-                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls))
+                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls, allowHalfClosure: true))
                         }
                         let codec = HTTPServerCodec(limits: current.context.parserLimits)
                         try channel.pipeline.syncOperations.addHandler(codec)
