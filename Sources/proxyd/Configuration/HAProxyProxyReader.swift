@@ -196,12 +196,13 @@ struct HAProxyProxyReader {
     private static let builtInOptions: [String: String] = [
         "redispatch": "proxyd always retries a request that failed to connect on another endpoint (retries)",
         "http-keep-alive": "proxyd keeps client connections alive",
-        "abortonclose": "proxyd always cancels a request whose client went away",
         "allbackups": "proxyd uses every backup server when no other is up",
     ]
 
-    /// `option` lines whose effect proxyd does not reproduce, with the reason.
+    /// `option` lines whose effect proxyd does not reproduce, with the reason. Their `no` form
+    /// asks for HAProxy's default, which is proxyd's behaviour: accepted as it is.
     private static let refusedOptions: [String: String] = [
+        "abortonclose": "proxyd serves a request whose client half-closed after sending it (RFC 9112 §9.6), as HAProxy does without abortonclose",
         "httpclose": "proxyd keeps client connections alive; 'option http-server-close' closes backend connections after each response",
         "forceclose": "HAProxy 2.0 removed it; proxyd keeps client connections alive",
         "http-buffer-request": "proxyd streams request bodies to the backend as they arrive",
@@ -270,7 +271,7 @@ struct HAProxyProxyReader {
             } else if let reason = Self.ignoredOptions[name] {
                 diagnostics.warning("option \(name) is ignored: \(reason)", line: line)
             } else if let reason = Self.refusedOptions[name] {
-                throw HAProxyLineError("option \(name) is not supported: \(reason)")
+                if !negated { throw HAProxyLineError("option \(name) is not supported: \(reason)") }
             } else {
                 throw HAProxyLineError("unsupported option '\(name)' in section \(proxy.section.label)")
             }
