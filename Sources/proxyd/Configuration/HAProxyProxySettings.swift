@@ -27,4 +27,6 @@ struct HAProxyProxySettings: Sendable, Hashable {
     /// `maxconn` of a frontend or listen section (or their defaults): each of its listeners'
     /// `max_connections`.
     var maxConnections: Located<Int>?
+    /// Error pages by status (`errorfile`, `errorfiles`, `errorloc*`); see ``HAProxyErrorPagesReader``.
+    var errorPages: [Int: ErrorPage] = [:]
 }

@@ -64,7 +64,7 @@ enum YAMLConfigurationLoader {
     }
 
     private enum TopLevel {
-        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group"]
+        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group", "error_pages"]
     }
 
     /// Turns a Yams syntax error into a diagnostic at the position libyaml reported.
@@ -175,6 +175,7 @@ private struct YAMLSectionReader {
         configuration.threads = top.int("threads", in: 1...1024)
         configuration.user = top.string("user")
         configuration.group = top.string("group")
+        configuration.applyErrorPages(YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: top))
         return configuration
     }
 
@@ -183,7 +184,7 @@ private struct YAMLSectionReader {
     func listener(index: Int, node: Node) -> ListenerConfiguration? {
         guard let m = YAMLMapping(
             node, path: "listeners[\(index)]",
-            allowedKeys: ["name", "bind", "tls", "rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections"],
+            allowedKeys: ["name", "bind", "tls", "rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections", "error_pages"],
             diagnostics: diagnostics
         ) else { return nil }
         guard let bind = m.bindAddress("bind") else {
@@ -199,6 +200,7 @@ private struct YAMLSectionReader {
         listener.forwardedHeaders = m.bool("forwarded_headers") ?? true
         listener.rfc7239Forwarded = m.bool("forwarded_rfc7239") ?? false
         listener.maxConnections = m.int("max_connections", in: 1...10_000_000)
+        listener.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
         if let tls = m.mapping("tls", allowedKeys: ["certificates", "default_certificate", "alpn", "min_version"]) {
             var config = ListenerTLSConfiguration(certificates: tls.strings("certificates") ?? [])
             if config.certificates.isEmpty { tls.error("a TLS listener needs `certificates:` (a PEM file, a certbot live/ directory, or a directory of them)") }
@@ -337,7 +339,7 @@ private struct YAMLSectionReader {
         guard let m = YAMLMapping(
             node, path: "backends.\(name)",
             allowedKeys: ["srv", "servers", "balance", "health_check", "outlier_detection", "slow_start",
-                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint"],
+                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint", "error_pages"],
             diagnostics: diagnostics
         ) else { return nil }
         let membership: BackendMembership
@@ -408,6 +410,7 @@ private struct YAMLSectionReader {
         }
         backend.retries = m.int("retries", in: 0...10) ?? backend.retries
         backend.maxRequestsPerEndpoint = m.int("max_requests_per_endpoint", in: 1...10_000_000)
+        backend.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
         return backend
     }
 
