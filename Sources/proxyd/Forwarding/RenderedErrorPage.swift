@@ -52,7 +52,11 @@ struct RenderedErrorPage: Sendable {
         alwaysCloses = parsed.framing == .untilClose || !parsed.keepAlive
         head = allocator.buffer(bytes: page.response[..<length])
         body = allocator.buffer(bytes: page.response[length...])
-        if parsed.keepAlive {
+        // A client reads an HTTP/1.1 head (or 1.0 with keep-alive) without `close` as "the
+        // connection stays": say close when it does not.
+        let saysClose = parsed.connection.contains(.close)
+            || (parsed.version == .http1_0 && !parsed.connection.contains(.keepAlive))
+        if !saysClose {
             // Before the empty line that ends the head.
             var closing = allocator.buffer(capacity: length + 19)
             closing.writeBytes(page.response[..<(length - 2)])
