@@ -474,7 +474,6 @@ struct HAProxyDirectiveTests {
         ("option dontlognull", "haproxy.cfg:3: warning: option dontlognull is ignored: proxyd logs every request"),
         ("option httplog clf", "haproxy.cfg:3: warning: option httplog clf: proxyd writes HAProxy's httplog format, not CLF"),
         ("timeout queue 30s", "haproxy.cfg:3: warning: timeout queue is ignored: proxyd does not queue requests"),
-        ("errorfile 503 /etc/haproxy/errors/503.http", "haproxy.cfg:3: warning: 'errorfile' is ignored: proxyd answers errors with its own short responses"),
         ("log 127.0.0.1 local0", "haproxy.cfg:3: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output"),
         ("option httpchk GET /", "haproxy.cfg:3: warning: option httpchk is ignored in a frontend: health checks belong to a backend"),
     ])

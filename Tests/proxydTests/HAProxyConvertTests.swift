@@ -112,6 +112,34 @@ struct HAProxyConvertTests {
         }
     }
 
+    @Test("error pages survive conversion: pages every section shares go to the top level, the rest stay per section")
+    func errorPagesRoundTrip() throws {
+        let debian = ErrorPageFiles.debian
+        let text = """
+            defaults
+                mode http
+                errorfile 503 \(debian)/503.http
+                errorfile 400 \(debian)/400.http
+            frontend web
+                bind 127.0.0.1:8080
+                errorfiles site 403
+                errorloc303 404 https://www.example.com/missing
+                default_backend app
+            backend app
+                errorfile 400 \(debian)/500.http
+                server a1 127.0.0.1:9000
+            http-errors site
+                errorfile 403 \(debian)/403.http
+                errorfile 408 \(debian)/408.http
+            """
+        let original = try HAProxyTestFiles.load(text).configuration
+        #expect(withoutLocations(try roundTrip(original)) == withoutLocations(original))
+        let yaml = try ConfigurationYAMLWriter.yaml(for: original)
+        #expect(yaml.hasSuffix("error_pages:\n  503: \(debian)/503.http\n"))
+        #expect(yaml.contains("    error_pages:\n      400: \(debian)/500.http\n"))
+        #expect(yaml.contains("  error_pages:\n    400: \(debian)/400.http\n    403: \(debian)/403.http\n    404:\n      redirect: https://www.example.com/missing\n      code: 303\n"))
+    }
+
     // MARK: The built binary
 
     /// Runs proxyd in a directory holding `certs/yourdomain.pem` (a generated certificate), the

@@ -18,6 +18,9 @@ struct BackendConfiguration: Sendable, Hashable {
     var retries: Int = 2
     /// Per-endpoint limit of concurrent requests (HAProxy `maxconn` on a server); nil: none.
     var maxRequestsPerEndpoint: Int?
+    /// Pages for errors of requests sent to this backend, by status; they win over the
+    /// listener's (HAProxy: the backend's page once the backend is chosen).
+    var errorPages: [Int: ErrorPage] = [:]
     var location: SourceLocation
 }
 

@@ -12,13 +12,14 @@ enum ConfigurationYAMLWriter {
 
     static func node(for c: ProxyConfiguration) -> Node {
         var pairs: [(Node, Node)] = []
+        let sharedPages = sharedErrorPages(of: c)
         if !c.resolvers.isEmpty {
             pairs.append(("resolvers", .mapping(.init(c.resolvers.map { (Node($0.name), node(for: $0)) }))))
         }
         if !c.backends.isEmpty {
-            pairs.append(("backends", .mapping(.init(c.backends.map { (Node($0.name), node(for: $0)) }))))
+            pairs.append(("backends", .mapping(.init(c.backends.map { (Node($0.name), node(for: $0, sharedPages: sharedPages)) }))))
         }
-        pairs.append(("listeners", .sequence(.init(c.listeners.map(node(for:))))))
+        pairs.append(("listeners", .sequence(.init(c.listeners.map { node(for: $0, sharedPages: sharedPages) }))))
         let t = c.timeouts
         pairs.append(("timeouts", map([
             ("connect", duration(t.connect)), ("client", duration(t.client)), ("server", duration(t.server)),
@@ -48,6 +49,7 @@ enum ConfigurationYAMLWriter {
         if let pidFile = c.pidFile { pairs.append(("pid_file", Node(pidFile))) }
         if let limit = c.openFileLimit { pairs.append(("open_file_limit", int(limit))) }
         if let chroot = c.chroot { pairs.append(("chroot", Node(chroot))) }
+        if let (key, pages) = errorPagesEntry(sharedPages) { pairs.append((Node(key), pages)) }
         return .mapping(.init(pairs))
     }
 
@@ -65,7 +67,7 @@ enum ConfigurationYAMLWriter {
         return map(entries)
     }
 
-    static func node(for b: BackendConfiguration) -> Node {
+    static func node(for b: BackendConfiguration, sharedPages: [Int: ErrorPage] = [:]) -> Node {
         var entries: [(String, Node)] = []
         switch b.membership {
         case .srv(let srv):
@@ -103,10 +105,11 @@ enum ConfigurationYAMLWriter {
         entries.append(("pool", map([("max_idle_per_endpoint", int(b.pool.maxIdlePerEndpoint)), ("idle_timeout", duration(b.pool.idleTimeout))])))
         entries.append(("retries", int(b.retries)))
         if let max = b.maxRequestsPerEndpoint { entries.append(("max_requests_per_endpoint", int(max))) }
+        if let pages = errorPagesEntry(b.errorPages, except: sharedPages) { entries.append(pages) }
         return map(entries)
     }
 
-    static func node(for l: ListenerConfiguration) -> Node {
+    static func node(for l: ListenerConfiguration, sharedPages: [Int: ErrorPage] = [:]) -> Node {
         var entries: [(String, Node)] = [("name", Node(l.name)), ("bind", Node(l.bind.description))]
         if let tls = l.tls {
             var t: [(String, Node)] = [("certificates", .sequence(.init(tls.certificates.map { Node($0) })))]
@@ -129,6 +132,7 @@ enum ConfigurationYAMLWriter {
         if let backend = l.defaultBackend { entries.append(("backend", Node(backend))) }
         entries += [("forwarded_headers", bool(l.forwardedHeaders)), ("forwarded_rfc7239", bool(l.rfc7239Forwarded))]
         if let max = l.maxConnections { entries.append(("max_connections", int(max))) }
+        if let pages = errorPagesEntry(l.errorPages, except: sharedPages) { entries.append(pages) }
         return map(entries)
     }
 

@@ -7,13 +7,12 @@ struct HAProxyProxyReader {
     var certificateBase: String?
     /// The global `ssl-default-bind-*` policy every `bind … ssl` starts from.
     var tlsDefaults = HAProxyTLSPolicy()
+    /// The pages of the file's `http-errors` sections, for `errorfiles`.
+    var httpErrors: [String: [Int: ErrorPage]] = [:]
 
     /// Directives HAProxy has that proxyd accepts without effect, with the reason warned.
     private static let ignoredDirectives: [String: String] = [
         "stats": "proxyd serves its stats page and admin API on the admin listener",
-        "errorfile": "proxyd answers errors with its own short responses",
-        "errorloc": "proxyd answers errors with its own short responses",
-        "errorloc302": "proxyd answers errors with its own short responses",
         "description": "it is only a comment to proxyd",
         "capture": "proxyd's access log has its own fields",
         "fullconn": "proxyd has no dynamic connection limit",
@@ -97,6 +96,8 @@ struct HAProxyProxyReader {
                 case "server": try server(line, into: &proxy)
                 case "server-template": try serverTemplate(line, into: &proxy)
                 case "http-check": try httpCheck(line, into: &proxy.settings)
+                case "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303":
+                    try HAProxyErrorPagesReader(diagnostics: diagnostics).read(line, sets: httpErrors, into: &proxy.settings.errorPages)
                 default:
                     if let reason = Self.ignoredDirectives[line.keyword] {
                         diagnostics.warning("'\(line.keyword)' is ignored: \(reason)", line: line.number)

@@ -29,4 +29,6 @@ struct HAProxyProxySettings: Sendable, Hashable {
     var maxConnections: Located<Int>?
     /// `option http-server-close`: backend connections are closed after each response.
     var serverClose: Located<Bool>?
+    /// Error pages by status (`errorfile`, `errorfiles`, `errorloc*`); see ``HAProxyErrorPagesReader``.
+    var errorPages: [Int: ErrorPage] = [:]
 }

@@ -21,6 +21,9 @@ struct ListenerConfiguration: Sendable, Hashable {
     /// `limits.max_connections` applies). At the limit the listener stops accepting, like
     /// the global limit, so one busy listener cannot take every slot from the others.
     var maxConnections: Int?
+    /// Pages sent instead of proxyd's own error responses, by status, when no backend page
+    /// applies (see ``ErrorPageTable``).
+    var errorPages: [Int: ErrorPage] = [:]
     var location: SourceLocation
 }
 

@@ -65,7 +65,7 @@ enum YAMLConfigurationLoader {
     }
 
     private enum TopLevel {
-        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group", "pid_file", "open_file_limit", "chroot"]
+        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group", "pid_file", "open_file_limit", "chroot", "error_pages"]
     }
 
     /// Turns a Yams syntax error into a diagnostic at the position libyaml reported.
@@ -178,7 +178,11 @@ private struct YAMLSectionReader {
         configuration.group = top.string("group")
         configuration.pidFile = top.string("pid_file")
         configuration.openFileLimit = top.int("open_file_limit", in: 256...100_000_000)
+<<<<<<< HEAD
         configuration.chroot = top.string("chroot")
+=======
+        configuration.applyErrorPages(YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: top))
+>>>>>>> errorfile
         return configuration
     }
 
@@ -187,7 +191,7 @@ private struct YAMLSectionReader {
     func listener(index: Int, node: Node) -> ListenerConfiguration? {
         guard let m = YAMLMapping(
             node, path: "listeners[\(index)]",
-            allowedKeys: ["name", "bind", "tls", "rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections"],
+            allowedKeys: ["name", "bind", "tls", "rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections", "error_pages"],
             diagnostics: diagnostics
         ) else { return nil }
         guard let bind = m.bindAddress("bind") else {
@@ -203,8 +207,25 @@ private struct YAMLSectionReader {
         listener.forwardedHeaders = m.bool("forwarded_headers") ?? true
         listener.rfc7239Forwarded = m.bool("forwarded_rfc7239") ?? false
         listener.maxConnections = m.int("max_connections", in: 1...10_000_000)
+<<<<<<< HEAD
         if let tls = m.mapping("tls", allowedKeys: YAMLListenerTLSReader.keys) {
             listener.tls = YAMLListenerTLSReader(diagnostics: diagnostics).read(tls)
+=======
+        listener.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
+        if let tls = m.mapping("tls", allowedKeys: ["certificates", "default_certificate", "alpn", "min_version"]) {
+            var config = ListenerTLSConfiguration(certificates: tls.strings("certificates") ?? [])
+            if config.certificates.isEmpty { tls.error("a TLS listener needs `certificates:` (a PEM file, a certbot live/ directory, or a directory of them)") }
+            config.defaultCertificate = tls.string("default_certificate")
+            config.alpn = tls.strings("alpn") ?? config.alpn
+            if let version = tls.string("min_version") {
+                if ["tls1.2", "tls1.3"].contains(version) {
+                    config.minimumVersion = version
+                } else {
+                    diagnostics.error("\(tls.path).min_version must be tls1.2 or tls1.3 (older versions are not offered)", at: tls.location(of: "min_version"))
+                }
+            }
+            listener.tls = config
+>>>>>>> errorfile
         }
         for (ruleIndex, ruleNode) in (m.sequence("rules") ?? []).enumerated() {
             if let rule = rule(path: "\(m.path).rules[\(ruleIndex)]", node: ruleNode) { listener.rules.append(rule) }
@@ -330,7 +351,7 @@ private struct YAMLSectionReader {
         guard let m = YAMLMapping(
             node, path: "backends.\(name)",
             allowedKeys: ["srv", "servers", "balance", "health_check", "outlier_detection", "slow_start",
-                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint"],
+                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint", "error_pages"],
             diagnostics: diagnostics
         ) else { return nil }
         let membership: BackendMembership
@@ -398,6 +419,7 @@ private struct YAMLSectionReader {
         }
         backend.retries = m.int("retries", in: 0...10) ?? backend.retries
         backend.maxRequestsPerEndpoint = m.int("max_requests_per_endpoint", in: 1...10_000_000)
+        backend.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
         return backend
     }
 

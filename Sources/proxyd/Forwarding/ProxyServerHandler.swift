@@ -13,6 +13,8 @@ final class ListenerContext: Sendable {
     let timeouts: TimeoutConfiguration
     let parserLimits: HTTPParserLimits
     let isTLS: Bool
+    /// The configured error pages (nil when there are none: proxyd's own responses).
+    let errorPages: ErrorPageTable?
     // The timeouts as NIO time amounts, converted once rather than on every request.
     let requestHeadTimeout: TimeAmount
     let keepAliveTimeout: TimeAmount
@@ -21,8 +23,10 @@ final class ListenerContext: Sendable {
     let tunnelTimeout: TimeAmount
     let connectTimeout: TimeAmount
 
-    init(configuration: ListenerConfiguration, router: RequestRouter, timeouts: TimeoutConfiguration, parserLimits: HTTPParserLimits) {
+    init(configuration: ListenerConfiguration, router: RequestRouter, timeouts: TimeoutConfiguration, parserLimits: HTTPParserLimits,
+         errorPages: ErrorPageTable? = nil) {
         self.configuration = configuration
+        self.errorPages = errorPages
         self.router = router
         self.timeouts = timeouts
         self.parserLimits = parserLimits
@@ -79,6 +83,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var hashKey: HashKey?
     private var requestComplete = false
     private var requestIsHTTP10 = false
+    private var requestIsHEAD = false
     private var redirectLocation: String?
     /// The backend's last head was an interim (1xx) response: its `.end` is not the exchange's.
     private var interimResponse = false
@@ -302,6 +307,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         }
         requestComplete = false
         requestIsHTTP10 = head.version == .http1_0
+        requestIsHEAD = head.method == .head
         requestKeepAlive = head.keepAlive && !loop.isDraining
         redirectLocation = nil
         backendName = nil
@@ -562,7 +568,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func writeLocalResponse(status: Int, keepAlive: Bool, context: ChannelHandlerContext) {
         serverDeadline = nil
-        let parts = LocalResponse.parts(status: status, location: redirectLocation, close: !keepAlive, allocator: context.channel.allocator)
+        // A request the parser refused never had a head (so it was not a HEAD request).
+        let response = LocalResponse.response(
+            status: status, location: redirectLocation, keepAlive: keepAlive, headOnly: trace.active && requestIsHEAD,
+            page: redirectLocation == nil ? listener.errorPages?.page(for: status, backend: backendName) : nil,
+            allocator: context.channel.allocator)
+        let parts = response.parts
         redirectLocation = nil
         if !trace.active {
             // A request the parser refused never had a head: log it as HAProxy does.
@@ -572,17 +583,20 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 details.method = "<BADREQ>"
             }
         }
-        trace.status = status
+        trace.status = response.status
         for part in parts { trace.bytesSent += part.byteCount }
         endTrace(localTermination(status: status))
         for part in parts.dropLast() { context.write(Self.wrapOutboundOut(part), promise: nil) }
-        guard let last = parts.last else { return }
+        guard let last = parts.last else {
+            perform(machine.clientClosed())  // an empty error page: close without an answer
+            return
+        }
         let written = context.writeAndFlush(Self.wrapOutboundOut(last))
         lastResponseWrite = written
         written.assumeIsolated().whenComplete { _ in
             if self.lastResponseWrite === written { self.lastResponseWrite = nil }
             guard let context = self.context else { return }
-            let next = self.machine.localResponseSent()
+            let next = response.close ? self.machine.clientClosed() : self.machine.localResponseSent()
             if next == .none, self.machine.isIdle {
                 self.outgoingHead = nil
                 self.heldRequestParts.removeAll()

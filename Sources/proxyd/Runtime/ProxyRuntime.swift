@@ -230,7 +230,8 @@ final class ProxyRuntime: Service, Sendable {
             configuration: listener,
             router: RequestRouter(listener: listener),
             timeouts: configuration.timeouts,
-            parserLimits: HTTPParserLimits(configuration.limits)
+            parserLimits: HTTPParserLimits(configuration.limits),
+            errorPages: ErrorPageTable.make(listener: listener, backends: configuration.backends)
         )
         var states: [ObjectIdentifier: LoopLocalState] = [:]
         for (loop, loopConnections) in connections {
