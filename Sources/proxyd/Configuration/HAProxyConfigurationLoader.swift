@@ -26,12 +26,15 @@ enum HAProxyConfigurationLoader {
         }
         let logReader = HAProxyLogReader(diagnostics: diagnostics)
         let globalLog = logReader.readGlobal(sections.filter { $0.kind == .global })
-        let reader = HAProxyProxyReader(diagnostics: diagnostics, certificateBase: bindDefaults.certificateBase, defaultMinimumTLSVersion: bindDefaults.minimumTLSVersion, globalLog: globalLog)
+        var reader = HAProxyProxyReader(diagnostics: diagnostics, certificateBase: bindDefaults.certificateBase, tlsDefaults: bindDefaults.tls)
+        // HAProxy resolves `errorfiles` after parsing: an http-errors section may come later.
+        reader.httpErrors = HAProxyErrorPagesReader(diagnostics: diagnostics).sets(in: sections)
+        reader.globalLog = globalLog
         var defaults = HAProxyProxySettings()
         var proxies: [HAProxyProxy] = []
         for section in sections {
             switch section.kind {
-            case .global: continue
+            case .global, .httpErrors: continue
             case .resolvers:
                 if let resolver = HAProxyResolversReader(diagnostics: diagnostics).read(section) { configuration.resolvers.append(resolver) }
             case .defaults:

@@ -135,11 +135,17 @@ final class BackendGroup: Sendable {
         )
     }
 
-    /// Whether picks need a hash key (and which), so the handler computes one only then.
-    var usesHashKey: Bool {
+    /// The hash key of `request` for this backend's strategy, computed by LoadBalance's
+    /// ``HashKeySource``; nil when the strategy hashes nothing, or when the request lacks what
+    /// it hashes (no such header, or an empty one): the pick then takes turns, as HAProxy falls
+    /// back to round robin.
+    func hashKey(for request: RequestFacts) -> HashKey? {
+        let source: HashKeySource
         switch configuration.balance.strategy {
-        case .ringHash, .maglev, .boundedLoadHash, .sourceHash: true
-        default: false
+        case .sourceHash: source = .clientAddress
+        case .ringHash, .maglev, .boundedLoadHash: source = configuration.balance.hashKey
+        case .roundRobin, .random, .leastConnections, .powerOfTwoChoices: return nil
         }
+        return source.key(clientAddress: request.clientAddress.utf8, uri: request.target.utf8) { request.header($0) }
     }
 }

@@ -37,6 +37,9 @@ final class ProxyRuntime: Service, Sendable {
     /// The access log writer when `access_log` is configured; `reopen()` it after logrotate.
     /// Set at start: a reload does not change the access log (restart for that).
     let accessLog: AccessLogWriter?
+    /// With `chroot`: the directories of the configuration file and of every certificate,
+    /// opened before the chroot so reloads still read them (see ``ChrootJail``).
+    let pinnedDirectories: PinnedDirectories?
     /// What the admin listener reads and changes (also usable without it, e.g. by tests).
     let inspector: ProxyInspector
     private let adminChannel = NIOLockedValueBox<(any Channel)?>(nil)
@@ -64,6 +67,9 @@ final class ProxyRuntime: Service, Sendable {
         self.group = group
         self.logger = logger
         self.configurationPath = configurationPath
+        let pinned = configuration.chroot == nil ? nil : PinnedDirectories()
+        if let pinned, let configurationPath { pinned.pin(directoryOf: configurationPath) }
+        self.pinnedDirectories = pinned
         let loops = Array(group.makeIterator())
         self.loops = loops
         let accessLog = try configuration.accessLog.map { log in
@@ -81,7 +87,7 @@ final class ProxyRuntime: Service, Sendable {
         var listeners: [ListenerSlot] = []
         for listener in configuration.listeners {
             // Certificates load now, so that a bad one stops `run` before anything is bound.
-            let tls = try listener.tls.map { try ListenerTLS.context(for: $0, logger: logger) }
+            let tls = try listener.tls.map { try ListenerTLS.context(for: $0, logger: logger, pinned: pinned) }
             let generation = Self.makeGeneration(listener, of: configuration, backends: backends, tls: tls, connections: connections)
             listeners.append(ListenerSlot(bind: listener.bind, generation: generation))
         }
@@ -225,7 +231,8 @@ final class ProxyRuntime: Service, Sendable {
             configuration: listener,
             router: RequestRouter(listener: listener),
             timeouts: configuration.timeouts,
-            parserLimits: HTTPParserLimits(configuration.limits)
+            parserLimits: HTTPParserLimits(configuration.limits),
+            errorPages: ErrorPageTable.make(listener: listener, backends: configuration.backends)
         )
         var states: [ObjectIdentifier: LoopLocalState] = [:]
         for (loop, loopConnections) in connections {
@@ -288,6 +295,9 @@ final class ProxyRuntime: Service, Sendable {
                 // `.tcpOption`: `.socketOption(.tcp_nodelay)` would set SOL_SOCKET option 1, SO_DEBUG, which
                 // needs CAP_NET_ADMIN — every accept failed once root was dropped.
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                // A client's FIN ends its input only (RFC 9112 §9.6): the requests it sent
+                // before are still answered (`printf 'GET …' | nc`); ProxyServerHandler closes.
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
                 // Idle connections are most connections: start reads at 512 bytes (the adaptive
                 // allocator grows for busy ones) and keep NIO's default of 4 reads per wake-up,
                 // which also sizes each channel's pooled receive buffers (bench-peers measured
@@ -301,7 +311,7 @@ final class ProxyRuntime: Service, Sendable {
                             throw RuntimeError.unknownEventLoop
                         }
                         if let tls = current.tls {
-                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls))
+                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls, allowHalfClosure: true))
                         }
                         let codec = HTTPServerCodec(limits: current.context.parserLimits)
                         try channel.pipeline.syncOperations.addHandler(codec)
