@@ -178,11 +178,8 @@ private struct YAMLSectionReader {
         configuration.group = top.string("group")
         configuration.pidFile = top.string("pid_file")
         configuration.openFileLimit = top.int("open_file_limit", in: 256...100_000_000)
-<<<<<<< HEAD
         configuration.chroot = top.string("chroot")
-=======
         configuration.applyErrorPages(YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: top))
->>>>>>> errorfile
         return configuration
     }
 
@@ -207,25 +204,9 @@ private struct YAMLSectionReader {
         listener.forwardedHeaders = m.bool("forwarded_headers") ?? true
         listener.rfc7239Forwarded = m.bool("forwarded_rfc7239") ?? false
         listener.maxConnections = m.int("max_connections", in: 1...10_000_000)
-<<<<<<< HEAD
+        listener.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
         if let tls = m.mapping("tls", allowedKeys: YAMLListenerTLSReader.keys) {
             listener.tls = YAMLListenerTLSReader(diagnostics: diagnostics).read(tls)
-=======
-        listener.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
-        if let tls = m.mapping("tls", allowedKeys: ["certificates", "default_certificate", "alpn", "min_version"]) {
-            var config = ListenerTLSConfiguration(certificates: tls.strings("certificates") ?? [])
-            if config.certificates.isEmpty { tls.error("a TLS listener needs `certificates:` (a PEM file, a certbot live/ directory, or a directory of them)") }
-            config.defaultCertificate = tls.string("default_certificate")
-            config.alpn = tls.strings("alpn") ?? config.alpn
-            if let version = tls.string("min_version") {
-                if ["tls1.2", "tls1.3"].contains(version) {
-                    config.minimumVersion = version
-                } else {
-                    diagnostics.error("\(tls.path).min_version must be tls1.2 or tls1.3 (older versions are not offered)", at: tls.location(of: "min_version"))
-                }
-            }
-            listener.tls = config
->>>>>>> errorfile
         }
         for (ruleIndex, ruleNode) in (m.sequence("rules") ?? []).enumerated() {
             if let rule = rule(path: "\(m.path).rules[\(ruleIndex)]", node: ruleNode) { listener.rules.append(rule) }

@@ -69,6 +69,9 @@ final class ProxyRuntime: Service, Sendable {
         self.configurationPath = configurationPath
         let pinned = configuration.chroot == nil ? nil : PinnedDirectories()
         if let pinned, let configurationPath { pinned.pin(directoryOf: configurationPath) }
+        if let pinned {
+            for file in ConfigurationFileAccess.referencedFiles(of: configuration) { pinned.pin(directoryOf: file) }
+        }
         self.pinnedDirectories = pinned
         let loops = Array(group.makeIterator())
         self.loops = loops
