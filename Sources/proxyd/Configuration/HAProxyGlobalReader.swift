@@ -1,6 +1,7 @@
 /// Reads the `global` section: the process settings proxyd has (`maxconn`, `user`, `nbthread`,
 /// `hard-stop-after`, `crt-base`, TLS minimum version) go into the model; harmless process
-/// directives (`daemon`, `log`, `stats socket`, `chroot`, …) are warnings; anything else is an
+/// directives (`daemon`, `log`, `chroot`, …) are warnings; `stats` goes
+/// to ``HAProxyStatsReader``; anything else is an
 /// error.
 struct HAProxyGlobalReader {
     let diagnostics: ConfigurationDiagnostics
@@ -20,7 +21,6 @@ struct HAProxyGlobalReader {
         "log": "proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
         "log-send-hostname": "proxyd does not send logs to syslog",
         "log-tag": "proxyd does not send logs to syslog",
-        "stats": "proxyd serves stats and its admin API on the admin listener",
         "chroot": "proxyd does not chroot; its systemd unit confines it",
         "pidfile": "systemd tracks proxyd's PID",
         "nbproc": "proxyd is one process with an event loop per core",
@@ -75,6 +75,8 @@ struct HAProxyGlobalReader {
                     configuration.threads = try HAProxyServerOptions.integer(try single(arguments, line), option: "nbthread", in: 1...1024)
                 case "hard-stop-after":
                     configuration.timeouts.shutdownGrace = try HAProxyServerOptions.duration(try single(arguments, line), option: "hard-stop-after")
+                case "stats":
+                    try HAProxyStatsReader.read(line, in: section, into: &configuration, diagnostics: diagnostics)
                 case "crt-base":
                     bindDefaults.certificateBase = try single(arguments, line)
                 case "ssl-default-bind-options":
