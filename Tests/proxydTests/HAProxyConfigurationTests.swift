@@ -50,7 +50,6 @@ struct HAProxySeedTests {
             "\(file):7: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
             "\(file):8: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
             "\(file):12: warning: 'daemon' is ignored: proxyd stays in the foreground; run it under systemd",
-            "\(file):13: warning: 'stats' is ignored: proxyd serves stats and its admin API on the admin listener",
             "\(file):14: warning: 'ssl-default-bind-ciphers' is ignored: proxyd's TLS defaults apply (Mozilla intermediate: TLS 1.2 and 1.3 with its cipher list)",
             "\(file):15: warning: 'ssl-default-bind-ciphersuites' is ignored: proxyd's TLS defaults apply (Mozilla intermediate: TLS 1.2 and 1.3 with its cipher list)",
             "\(file):16: warning: ssl-default-bind-options no-tls-tickets ignored: proxyd's TLS defaults apply (Mozilla intermediate: TLS 1.2 and 1.3 with its cipher list)",
@@ -90,7 +89,7 @@ struct HAProxySeedTests {
     @Test("the service backend follows the SRV name through awsdns with an HTTP health check")
     func serviceBackend() throws {
         let backend = try #require(try seed().configuration.backend(named: "hello"))
-        #expect(backend.membership == .srv(SRVMembership(name: "_hello-world-service.internal", resolver: "awsdns", addressPreference: .ipv4)))
+        #expect(backend.membership == .srv(SRVMembership(name: "_hello-world-service.internal", resolver: "awsdns", addressPreference: .ipv4, serverPrefix: "web")))
         #expect(backend.balance == BalanceConfiguration())
         #expect(backend.healthCheck == HealthCheckConfiguration(
             kind: .http(method: "GET", path: "/health", host: nil, expectedStatus: 200...200),

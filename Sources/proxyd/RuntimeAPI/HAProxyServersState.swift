@@ -33,7 +33,7 @@ enum HAProxyServersState {
                     endpoint.name ?? endpoint.id, endpoint.address, running ? "2" : "0", String(adminState),
                     String(endpoint.weightOverride ?? endpoint.weight), String(endpoint.weight), sinceChange,
                     String(check?.number ?? 1), String(checkResult), "0", String(checkState), "0", "0", "0",
-                    endpoint.target ?? "-", String(endpoint.port), srvRecord, "0", "0", "-", "-", "0",
+                    srvRecord == "-" ? "-" : endpoint.target ?? "-", String(endpoint.port), srvRecord, "0", "0", "-", "-", "0",
                 ]
                 text += fields.joined(separator: " ") + "\n"
             }
