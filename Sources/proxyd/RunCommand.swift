@@ -53,6 +53,14 @@ struct RunCommand: AsyncParsableCommand {
         // swift-metrics (libraries, future instrumentation).
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let pidFile = loaded.configuration.pidFile.map(PIDFile.init(path:))
+        do {
+            try pidFile?.write()
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        defer { pidFile?.remove() }
         let runtime: ProxyRuntime
         do {
             runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, configurationPath: config, logger: logger, metricsRegistry: registry)
@@ -84,7 +92,12 @@ struct RunCommand: AsyncParsableCommand {
     /// Raises the soft open-file limit to the hard one (see ``OpenFileLimit``), logs the
     /// result, and warns when the limit is below what `max_connections` can use.
     static func raiseOpenFileLimit(for configuration: ProxyConfiguration, logger: Logger) {
-        guard let (before, after) = OpenFileLimit.raiseSoftToHard() else {
+        let changed = if let limit = configuration.openFileLimit {
+            OpenFileLimit.set(to: UInt64(limit))
+        } else {
+            OpenFileLimit.raiseSoftToHard()
+        }
+        guard let (before, after) = changed else {
             logger.warning("cannot read the open-file limit (RLIMIT_NOFILE)")
             return
         }
@@ -94,6 +107,11 @@ struct RunCommand: AsyncParsableCommand {
             logger.info("open-file limit", metadata: ["limit": "\(after)"])
         }
         let needed = OpenFileLimit.needed(maxConnections: configuration.limits.maxConnections)
+        if let wanted = configuration.openFileLimit, after.soft != UInt64(wanted) {
+            logger.warning("could not set the open-file limit that ulimit-n / open_file_limit asks for (raising the hard limit needs root)", metadata: [
+                "wanted": "\(wanted)", "limit": "\(after)",
+            ])
+        }
         if let soft = after.soft, soft < needed {
             logger.warning("the open-file limit is below what limits.max_connections can use; accepts will back off on EMFILE", metadata: [
                 "limit": "\(soft)", "max_connections": "\(configuration.limits.maxConnections)", "needed": "\(needed)",

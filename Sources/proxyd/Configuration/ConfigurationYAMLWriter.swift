@@ -46,6 +46,8 @@ enum ConfigurationYAMLWriter {
         if let threads = c.threads { pairs.append(("threads", int(threads))) }
         if let user = c.user { pairs.append(("user", Node(user))) }
         if let group = c.group { pairs.append(("group", Node(group))) }
+        if let pidFile = c.pidFile { pairs.append(("pid_file", Node(pidFile))) }
+        if let limit = c.openFileLimit { pairs.append(("open_file_limit", int(limit))) }
         return .mapping(.init(pairs))
     }
 

@@ -1,8 +1,7 @@
 /// Reads the `global` section: the process settings proxyd has (`maxconn`, `user`, `nbthread`,
-/// `hard-stop-after`, `crt-base`, TLS minimum version) go into the model; harmless process
-/// directives (`daemon`, `log`, `chroot`, …) are warnings; `stats` goes
-/// to ``HAProxyStatsReader``; anything else is an
-/// error.
+/// `hard-stop-after`, `pidfile`, `ulimit-n`, `crt-base`, TLS policy, …) go into the model;
+/// directives that change nothing proxyd does (`daemon`, comments) are warnings; anything whose
+/// effect proxyd does not reproduce is an error that says why; `stats` goes to ``HAProxyStatsReader``.
 struct HAProxyGlobalReader {
     let diagnostics: ConfigurationDiagnostics
 
@@ -22,33 +21,26 @@ struct HAProxyGlobalReader {
         "log-send-hostname": "proxyd does not send logs to syslog",
         "log-tag": "proxyd does not send logs to syslog",
         "chroot": "proxyd does not chroot; its systemd unit confines it",
-        "pidfile": "systemd tracks proxyd's PID",
-        "nbproc": "proxyd is one process with an event loop per core",
-        "cpu-map": "proxyd does not pin threads",
         "ca-base": "proxyd reads no CA files",
         "ssl-default-bind-ciphers": tlsDefaults,
         "ssl-default-bind-ciphersuites": tlsDefaults,
         "ssl-default-bind-curves": tlsDefaults,
         "ssl-default-bind-sigalgs": tlsDefaults,
-        "ssl-default-server-ciphers": "proxyd connects to backends over plain HTTP",
-        "ssl-default-server-ciphersuites": "proxyd connects to backends over plain HTTP",
-        "ssl-default-server-options": "proxyd connects to backends over plain HTTP",
-        "ssl-server-verify": "proxyd connects to backends over plain HTTP",
         "ssl-dh-param-file": tlsDefaults,
+        // These apply only to `server … ssl` lines, which proxyd refuses: without one they
+        // change nothing, in HAProxy too.
+        "ssl-default-server-ciphers": "they apply only to 'server … ssl', and proxyd connects to backends over plain HTTP",
+        "ssl-default-server-ciphersuites": "they apply only to 'server … ssl', and proxyd connects to backends over plain HTTP",
+        "ssl-default-server-options": "they apply only to 'server … ssl', and proxyd connects to backends over plain HTTP",
+        "ssl-server-verify": "it applies only to 'server … ssl', and proxyd connects to backends over plain HTTP",
         "spread-checks": "proxyd spreads health checks on its own",
         "description": "it is only a comment to proxyd",
         "node": "it is only a comment to proxyd",
-        "ulimit-n": "set LimitNOFILE in the systemd unit",
-        "server-state-file": "proxyd relearns endpoints from DNS at start",
-        "server-state-base": "proxyd relearns endpoints from DNS at start",
-        "maxconnrate": "rate limits are not supported",
-        "maxsslrate": "rate limits are not supported",
-        "maxsessrate": "rate limits are not supported",
-        "maxsslconn": "proxyd limits all connections with maxconn",
         "insecure-fork-wanted": "proxyd runs no external checks",
-        "h1-case-adjust": "header names are forwarded as received",
     ]
 
+    /// Directives whose effect proxyd does not reproduce: refused, so that nothing the file
+    /// asks for is silently dropped, with what to do instead.
     private static let refused: [String: String] = [
         "lua-load": "Lua is not supported",
         "lua-prepend-path": "Lua is not supported",
@@ -57,7 +49,18 @@ struct HAProxyGlobalReader {
         "resetenv": "set environment variables in the service's environment (systemd Environment=)",
         "unsetenv": "set environment variables in the service's environment (systemd Environment=)",
         "uid": "write 'user NAME'",
+        "gid": "write 'group NAME'",
         "external-check": "external checks are not supported",
+        "nbproc": "HAProxy 2.5 removed it; proxyd is one process with an event loop per core (nbthread N sets their number)",
+        "cpu-map": "proxyd does not pin its threads to CPUs; set CPUAffinity= in the systemd unit",
+        "server-state-file": "proxyd keeps no server state file: it relearns endpoints from DNS at start, and runtime API overrides last until a restart",
+        "server-state-base": "proxyd keeps no server state file: it relearns endpoints from DNS at start, and runtime API overrides last until a restart",
+        "maxconnrate": "connection rate limits are not supported; maxconn limits concurrent connections",
+        "maxsessrate": "session rate limits are not supported; maxconn limits concurrent connections",
+        "maxsslrate": "TLS handshake rate limits are not supported; maxconn limits concurrent connections",
+        "maxsslconn": "proxyd has no separate TLS connection limit; maxconn limits every connection",
+        "h1-case-adjust": "proxyd forwards header names as received and cannot rewrite their case",
+        "h1-case-adjust-file": "proxyd forwards header names as received and cannot rewrite their case",
     ]
 
     func read(_ section: HAProxySection, into configuration: inout ProxyConfiguration, bindDefaults: inout BindDefaults) {
@@ -77,6 +80,12 @@ struct HAProxyGlobalReader {
                     configuration.timeouts.shutdownGrace = try HAProxyServerOptions.duration(try single(arguments, line), option: "hard-stop-after")
                 case "stats":
                     try HAProxyStatsReader.read(line, in: section, into: &configuration, diagnostics: diagnostics)
+                case "pidfile":
+                    configuration.pidFile = try single(arguments, line)
+                case "ulimit-n":
+                    configuration.openFileLimit = try HAProxyServerOptions.integer(try single(arguments, line), option: "ulimit-n", in: 256...100_000_000)
+                case "tune.http.maxhdr":
+                    configuration.limits.maxHeaders = try HAProxyServerOptions.integer(try single(arguments, line), option: "tune.http.maxhdr", in: 1...32_767)
                 case "crt-base":
                     bindDefaults.certificateBase = try single(arguments, line)
                 case "ssl-default-bind-options":
@@ -102,7 +111,7 @@ struct HAProxyGlobalReader {
                     if let reason = Self.ignored[line.keyword] {
                         diagnostics.warning("'\(line.keyword)' is ignored: \(reason)", line: line.number)
                     } else if line.keyword.hasPrefix("tune.") {
-                        diagnostics.warning("'\(line.keyword)' is ignored: proxyd tunes its buffers itself", line: line.number)
+                        throw HAProxyLineError("'\(line.keyword)' is not carried out: proxyd sizes its buffers itself; its limits are limits.max_header_bytes, max_headers (tune.http.maxhdr) and max_request_line")
                     } else {
                         let hint = Self.refused[line.keyword].map { "; \($0)" } ?? ""
                         throw HAProxyLineError("unsupported directive '\(line.keyword)' in section global\(hint)")

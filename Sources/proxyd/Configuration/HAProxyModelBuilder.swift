@@ -129,6 +129,7 @@ struct HAProxyModelBuilder {
         if let balance = proxy.settings.balance?.value { backend.balance = balance }
         backend.balance.ignoreSRVWeights = options.contains { $0.options.ignoreWeight == true }
         if let retries = proxy.settings.retries { backend.retries = retries }
+        if proxy.settings.serverClose?.value == true { backend.pool.maxIdlePerEndpoint = 0 }
         backend.healthCheck = healthCheck(proxy, options: options)
         backend.maxRequestsPerEndpoint = agreed(\.maxConnections, options, what: "maxconn", backend: name, keep: min)
         backend.slowStart = agreed(\.slowStart, options, what: "slowstart", backend: name, keep: max)

@@ -6,14 +6,12 @@ extension HAProxyProxyReader {
         "ciphersuites": "proxyd's TLS defaults (Mozilla intermediate) apply",
         "curves": "proxyd's TLS defaults (Mozilla intermediate) apply",
         "ecdhe": "proxyd's TLS defaults (Mozilla intermediate) apply",
-        "strict-sni": "proxyd answers an unknown server name with its default certificate",
         "npn": "NPN is obsolete; proxyd negotiates ALPN",
         "name": "proxyd names listeners after their frontend",
         "process": "proxyd runs every listener on every event loop",
         "thread": "proxyd runs every listener on every event loop",
         "tfo": "socket tuning is automatic",
         "defer-accept": "socket tuning is automatic",
-        "maxconn": "proxyd limits a frontend's connections with the frontend's own maxconn",
         "backlog": "socket tuning is automatic",
         "ssl-max-ver": "proxyd offers up to TLS 1.3",
         "no-tls-tickets": "proxyd's TLS session defaults apply",
@@ -33,6 +31,8 @@ extension HAProxyProxyReader {
         "transparent": "transparent proxying is not supported",
         "interface": "bind an address instead",
         "quic": "HTTP/3 is not supported",
+        "strict-sni": "proxyd answers a client whose server name matches no certificate with the default certificate and cannot refuse it",
+        "maxconn": "write maxconn in the frontend section: proxyd applies a frontend's maxconn to each of its binds",
     ]
 
     func bind(_ line: HAProxyConfigLine, into proxy: inout HAProxyProxy) throws(HAProxyLineError) {

@@ -20,6 +20,11 @@ struct ProxyConfiguration: Sendable, Hashable {
     var user: String?
     /// The group to switch to with `user`; nil means the user's primary group.
     var group: String?
+    /// Where to write the process ID at start (HAProxy `pidfile`), before privileges are dropped.
+    var pidFile: String?
+    /// The open-file limit to set (HAProxy `ulimit-n`); nil: the soft limit is raised to the
+    /// hard one (see `OpenFileLimit`).
+    var openFileLimit: Int?
 
     func backend(named name: String) -> BackendConfiguration? { backends.first { $0.name == name } }
     func resolver(named name: String) -> ResolverSection? { resolvers.first { $0.name == name } }

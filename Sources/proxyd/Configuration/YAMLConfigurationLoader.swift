@@ -64,7 +64,7 @@ enum YAMLConfigurationLoader {
     }
 
     private enum TopLevel {
-        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group", "stats_socket"]
+        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group", "pid_file", "open_file_limit", "stats_socket"]
     }
 
     /// Turns a Yams syntax error into a diagnostic at the position libyaml reported.
@@ -176,6 +176,8 @@ private struct YAMLSectionReader {
         configuration.threads = top.int("threads", in: 1...1024)
         configuration.user = top.string("user")
         configuration.group = top.string("group")
+        configuration.pidFile = top.string("pid_file")
+        configuration.openFileLimit = top.int("open_file_limit", in: 256...100_000_000)
         return configuration
     }
 
