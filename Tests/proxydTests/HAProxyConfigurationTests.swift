@@ -319,7 +319,7 @@ struct HAProxyDirectiveTests {
             prefix: ["resolvers vpc", "    parse-resolv-conf"]
         )
         let config = try load(text)
-        #expect(config.backends.first?.membership == .srv(SRVMembership(name: "_api._tcp.service.internal", resolver: "vpc", addressPreference: .ipv6)))
+        #expect(config.backends.first?.membership == .srv(SRVMembership(name: "_api._tcp.service.internal", resolver: "vpc", addressPreference: .ipv6, serverPrefix: "task")))
         #expect(config.backends.first?.balance.ignoreSRVWeights == true)
         #expect(config.resolvers.first?.nameservers == .resolvConf(path: "/etc/resolv.conf"))
     }
