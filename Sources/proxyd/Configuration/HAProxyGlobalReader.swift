@@ -1,8 +1,8 @@
 /// Reads the `global` section: the process settings proxyd has (`maxconn`, `user`, `nbthread`,
 /// `hard-stop-after`, `pidfile`, `ulimit-n`, `chroot`, `crt-base`, the `ssl-default-bind-*` TLS
-/// policy, …) go into the model; directives that change nothing proxyd does (`daemon`,
-/// comments) are warnings; anything whose effect proxyd does not reproduce is an error that
-/// says why.
+/// policy, …) go into the model; `stats` goes to ``HAProxyStatsReader``; directives that change
+/// nothing proxyd does (`daemon`, comments) are warnings; anything whose effect proxyd does not
+/// reproduce is an error that says why.
 struct HAProxyGlobalReader {
     let diagnostics: ConfigurationDiagnostics
 
@@ -20,7 +20,6 @@ struct HAProxyGlobalReader {
         "log": "proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
         "log-send-hostname": "proxyd does not send logs to syslog",
         "log-tag": "proxyd does not send logs to syslog",
-        "stats": "proxyd serves stats and its admin API on the admin listener",
         // These apply only to `server … ssl` lines, which proxyd refuses: without one they
         // change nothing, in HAProxy too.
         "ssl-default-server-ciphers": "they apply only to 'server … ssl', and proxyd connects to backends over plain HTTP",
@@ -73,6 +72,8 @@ struct HAProxyGlobalReader {
                     configuration.threads = try HAProxyServerOptions.integer(try single(arguments, line), option: "nbthread", in: 1...1024)
                 case "hard-stop-after":
                     configuration.timeouts.shutdownGrace = try HAProxyServerOptions.duration(try single(arguments, line), option: "hard-stop-after")
+                case "stats":
+                    try HAProxyStatsReader.read(line, in: section, into: &configuration, diagnostics: diagnostics)
                 case "pidfile":
                     configuration.pidFile = try single(arguments, line)
                 case "ulimit-n":
