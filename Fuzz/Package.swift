@@ -10,6 +10,7 @@ import PackageDescription
 let configurationDependencies: [Target.Dependency] = [
     .product(name: "Yams", package: "Yams"),
     .product(name: "TLSTerm", package: "proxyd"),
+    .product(name: "HTTPCore", package: "proxyd"),
 ]
 
 let package = Package(

@@ -13,8 +13,9 @@ import UnixSignals
 /// (see `ProxyRuntime.reload`).
 ///
 /// Start-up order: load and validate the file (certificates included), trap SIGHUP, bind every
-/// listener, enter `chroot:` if set (``ChrootJail``), then drop root to `user:` if set — so
-/// privileged ports are bound while they can be, and nothing after binding runs as root.
+/// listener and the runtime API socket (`stats socket`), enter `chroot:` if set
+/// (``ChrootJail``), then drop root to `user:` if set — so privileged ports are bound while they
+/// can be, and nothing after binding runs as root.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -65,6 +66,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, configurationPath: config, logger: logger, metricsRegistry: registry)
             try await runtime.bindListeners()
+            try await runtime.bindStatsSocket()
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)

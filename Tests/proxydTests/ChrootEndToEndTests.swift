@@ -118,4 +118,59 @@ struct ChrootEndToEndTests {
         #expect(try await Curl.run(["-k", "https://127.0.0.1:\(port)/"]).out.hasPrefix("hello from task-1"))
         #expect(try await Curl.run(["-k", "https://127.0.0.1:\(secondPort)/"]).out.hasPrefix("hello from task-1"))
     }
+
+    @Test("chroot + errorfile: the page's directory is kept open before the chroot, so a SIGHUP reload re-reads a changed page and serves it")
+    func chrootedErrorPageReload() async throws {
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fixture.directory.path)
+        let jail = fixture.directory.appendingPathComponent("jail")
+        let etc = fixture.directory.appendingPathComponent("etc")
+        let errors = fixture.directory.appendingPathComponent("errors")
+        for directory in [jail, etc, errors] {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+        let page = errors.appendingPathComponent("503.http")
+        func writePage(_ body: String) throws {
+            let text = "HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n\(body)"
+            try text.write(to: page, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: page.path)
+        }
+        try writePage("first page\n")
+        let port = try FreeTCPPort.find()
+        let config = etc.appendingPathComponent("haproxy.cfg")
+        // A backend whose only server refuses connections: every request gets the 503 page.
+        let text = """
+            global
+                chroot \(jail.path)
+                user nobody
+                group nogroup
+            defaults
+                mode http
+                timeout connect 1s
+                timeout client 5s
+                timeout server 5s
+                errorfile 503 \(page.path)
+            frontend www
+                bind 127.0.0.1:\(port)
+                default_backend app
+            backend app
+                server-template srv 1 _none._tcp.invalid resolvers dns init-addr none
+            resolvers dns
+                nameserver local 127.0.0.1:9
+
+            """
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config.path)
+        let proxy = try PeerProcess(TestPaths.proxydBinary, ["run", "--config", config.path, "--threads", "2"], readStandardError: true)
+        defer { proxy.stop() }
+        _ = try await proxy.waitForLine(containing: "running as user")
+        #expect(try await Curl.run(["http://127.0.0.1:\(port)/"]).out == "first page\n")
+
+        try writePage("second page\n")
+        kill(proxy.pid, SIGHUP)
+        let applied = try await proxy.waitForLine(containing: "] reload ")
+        #expect(applied.contains("reload applied"), "\(applied)")
+        #expect(try await Curl.run(["http://127.0.0.1:\(port)/"]).out == "second page\n")
+    }
 }

@@ -49,7 +49,6 @@ struct HAProxySeedTests {
         let file = HAProxyTestFiles.seedPath
         #expect(try seed().warnings.map(\.description) == [
             "\(file):12: warning: 'daemon' is ignored: proxyd stays in the foreground; run it under systemd",
-            "\(file):13: warning: 'stats' is ignored: proxyd serves stats and its admin API on the admin listener",
             "\(file):62: warning: server-template 'web' asks for 10 slots; proxyd has no slots: every target of _hello-world-service.internal is used, however many",
         ])
     }
@@ -92,7 +91,7 @@ struct HAProxySeedTests {
     @Test("the service backend follows the SRV name through awsdns with an HTTP health check")
     func serviceBackend() throws {
         let backend = try #require(try seed().configuration.backend(named: "hello"))
-        #expect(backend.membership == .srv(SRVMembership(name: "_hello-world-service.internal", resolver: "awsdns", addressPreference: .ipv4)))
+        #expect(backend.membership == .srv(SRVMembership(name: "_hello-world-service.internal", resolver: "awsdns", addressPreference: .ipv4, serverPrefix: "web")))
         #expect(backend.balance == BalanceConfiguration())
         #expect(backend.healthCheck == HealthCheckConfiguration(
             kind: .http(method: "GET", path: "/health", host: nil, expectedStatus: 200...200),
@@ -332,7 +331,7 @@ struct HAProxyDirectiveTests {
             prefix: ["resolvers vpc", "    parse-resolv-conf"]
         )
         let config = try load(text)
-        #expect(config.backends.first?.membership == .srv(SRVMembership(name: "_api._tcp.service.internal", resolver: "vpc", addressPreference: .ipv6)))
+        #expect(config.backends.first?.membership == .srv(SRVMembership(name: "_api._tcp.service.internal", resolver: "vpc", addressPreference: .ipv6, serverPrefix: "task")))
         #expect(config.backends.first?.balance.ignoreSRVWeights == true)
         #expect(config.resolvers.first?.nameservers == .resolvConf(path: "/etc/resolv.conf"))
     }

@@ -50,6 +50,9 @@ struct SRVMembership: Sendable, Hashable {
     /// The resolver section that answers for it.
     var resolver: String
     var addressPreference: AddressPreference = .ipv4
+    /// What the endpoints' server names start with (`server-template srv …` → srv1, srv2, …;
+    /// see ``ServerNameTable``).
+    var serverPrefix = "srv"
 
     enum AddressPreference: String, Sendable, Hashable, CaseIterable {
         case ipv4, ipv6, both

@@ -8,6 +8,14 @@ enum ConfigurationFile {
     /// - Parameter pinned: after `chroot`, the directories opened before it; the file is read
     ///   through the one that holds it (see ``ChrootJail``).
     static func load(path: String, pinned: PinnedDirectories? = nil) throws(ConfigurationError) -> LoadedConfiguration {
+        // Error pages the file names are read through the same pinned directories.
+        let result = ConfigurationFileAccess.$pinned.withValue(pinned) {
+            Result { () throws(ConfigurationError) in try loadText(path: path, pinned: pinned) }
+        }
+        return try result.get()
+    }
+
+    private static func loadText(path: String, pinned: PinnedDirectories?) throws(ConfigurationError) -> LoadedConfiguration {
         let text: String
         if let pinned, let jail = pinned.jail, !pinned.reaches(path) {
             throw ConfigurationError(diagnostics: [

@@ -38,6 +38,7 @@ enum ConfigurationYAMLWriter {
             if let token = admin.token { entries.append(("token", Node(token, .implicit, .doubleQuoted))) }
             pairs.append(("admin", map(entries)))
         }
+        if let socket = c.statsSocket { pairs.append(("stats_socket", node(for: socket))) }
         if let log = c.accessLog {
             var entries: [(String, Node)] = [("format", Node(log.format.rawValue))]
             if let path = log.path { entries.append(("path", Node(path))) }
@@ -53,6 +54,16 @@ enum ConfigurationYAMLWriter {
         if let chroot = c.chroot { pairs.append(("chroot", Node(chroot))) }
         if let (key, pages) = errorPagesEntry(sharedPages) { pairs.append((Node(key), pages)) }
         return .mapping(.init(pairs))
+    }
+
+    static func node(for s: StatsSocketConfiguration) -> Node {
+        var entries: [(String, Node)] = [("path", Node(s.path))]
+        if let mode = s.mode { entries.append(("mode", Node(StatsSocketConfiguration.formatMode(mode), .implicit, .doubleQuoted))) }
+        entries.append(("level", Node(s.level.rawValue)))
+        if let owner = s.owner { entries.append(("user", Node(owner, .implicit, .doubleQuoted))) }
+        if let group = s.group { entries.append(("group", Node(group, .implicit, .doubleQuoted))) }
+        entries += [("timeout", duration(s.idleTimeout)), ("max_connections", int(s.maxConnections))]
+        return map(entries)
     }
 
     static func node(for r: ResolverSection) -> Node {
@@ -73,7 +84,8 @@ enum ConfigurationYAMLWriter {
         var entries: [(String, Node)] = []
         switch b.membership {
         case .srv(let srv):
-            entries.append(("srv", map([("name", Node(srv.name)), ("resolver", Node(srv.resolver)), ("prefer", Node(srv.addressPreference.rawValue))])))
+            entries.append(("srv", map([("name", Node(srv.name)), ("resolver", Node(srv.resolver)), ("prefer", Node(srv.addressPreference.rawValue)),
+                                     ("server_prefix", Node(srv.serverPrefix, .implicit, .doubleQuoted))])))
         case .servers(let servers):
             entries.append(("servers", .sequence(.init(servers.map { server in
                 map([("name", Node(server.name)), ("address", Node(BindAddress(host: server.host, port: server.port).description)),

@@ -62,7 +62,7 @@ struct ErrorPage: Sendable, Hashable {
     }
 
     private static func read(_ path: String) throws(Problem) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY)
+        let descriptor = ConfigurationFileAccess.openReadOnly(path)
         guard descriptor >= 0 else { throw Problem(message: "cannot open '\(path)': \(String(cString: strerror(errno)))") }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         let data: Data

@@ -1,8 +1,9 @@
 /// Reads the `global` section: the process settings proxyd has (`maxconn`, `user`, `nbthread`,
 /// `hard-stop-after`, `pidfile`, `ulimit-n`, `chroot`, `crt-base`, the `ssl-default-bind-*` TLS
-/// policy, …) go into the model; directives that change nothing proxyd does (`daemon`,
-/// comments) are warnings; anything whose effect proxyd does not reproduce is an error that
-/// says why. Logging directives are ``HAProxyLogReader``'s.
+/// policy, …) go into the model; `stats` goes to ``HAProxyStatsReader``; directives that change
+/// nothing proxyd does (`daemon`, comments) are warnings; anything whose effect proxyd does not
+/// reproduce is an error that says why. Logging directives are
+/// ``HAProxyLogReader``'s.
 struct HAProxyGlobalReader {
     let diagnostics: ConfigurationDiagnostics
 
@@ -17,7 +18,6 @@ struct HAProxyGlobalReader {
     private static let ignored: [String: String] = [
         "daemon": "proxyd stays in the foreground; run it under systemd",
         "master-worker": "proxyd is one process; reload it with SIGHUP",
-        "stats": "proxyd serves stats and its admin API on the admin listener",
         // These apply only to `server … ssl` lines, which proxyd refuses: without one they
         // change nothing, in HAProxy too.
         "ssl-default-server-ciphers": "they apply only to 'server … ssl', and proxyd connects to backends over plain HTTP",
@@ -72,6 +72,8 @@ struct HAProxyGlobalReader {
                     configuration.timeouts.shutdownGrace = try HAProxyServerOptions.duration(try single(arguments, line), option: "hard-stop-after")
                 case "log", "log-tag", "log-send-hostname":
                     continue // HAProxyLogReader
+                case "stats":
+                    try HAProxyStatsReader.read(line, in: section, into: &configuration, diagnostics: diagnostics)
                 case "pidfile":
                     configuration.pidFile = try single(arguments, line)
                 case "ulimit-n":

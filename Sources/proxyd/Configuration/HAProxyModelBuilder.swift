@@ -97,7 +97,7 @@ struct HAProxyModelBuilder {
                 return nil
             }
             diagnostics.warning("server-template '\(template.prefix)' asks for \(template.count) slots; proxyd has no slots: every target of \(template.srvName) is used, however many", line: template.line)
-            membership = .srv(SRVMembership(name: template.srvName, resolver: resolver, addressPreference: effective.resolvePrefer ?? .ipv4))
+            membership = .srv(SRVMembership(name: template.srvName, resolver: resolver, addressPreference: effective.resolvePrefer ?? .ipv4, serverPrefix: template.prefix))
             options = [(template.prefix, effective, template.line)]
         } else if !proxy.servers.isEmpty {
             var servers: [ServerConfiguration] = []

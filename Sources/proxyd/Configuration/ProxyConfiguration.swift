@@ -10,6 +10,8 @@ struct ProxyConfiguration: Sendable, Hashable {
     var timeouts: TimeoutConfiguration = .init()
     var limits: LimitConfiguration = .init()
     var admin: AdminConfiguration?
+    /// HAProxy's runtime API on a Unix socket (`stats socket`).
+    var statsSocket: StatsSocketConfiguration?
     var accessLog: AccessLogConfiguration?
     /// Event loops; nil means one per core.
     var threads: Int?

@@ -65,7 +65,7 @@ enum YAMLConfigurationLoader {
     }
 
     private enum TopLevel {
-        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group", "pid_file", "open_file_limit", "chroot", "error_pages"]
+        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group", "pid_file", "open_file_limit", "chroot", "error_pages", "stats_socket"]
     }
 
     /// Turns a Yams syntax error into a diagnostic at the position libyaml reported.
@@ -178,6 +178,7 @@ private struct YAMLSectionReader {
             a.logNullConnections = log.bool("log_null_connections") ?? false
             configuration.accessLog = a
         }
+        configuration.statsSocket = YAMLStatsSocketReader.read(top, diagnostics: diagnostics)
         configuration.threads = top.int("threads", in: 1...1024)
         configuration.user = top.string("user")
         configuration.group = top.string("group")
@@ -346,12 +347,13 @@ private struct YAMLSectionReader {
             m.error("a backend needs exactly one of `srv:` (DNS discovery) or `servers:` (a fixed list)")
             return nil
         case (.some, nil):
-            guard let s = m.mapping("srv", allowedKeys: ["name", "resolver", "prefer"]) else { return nil }
+            guard let s = m.mapping("srv", allowedKeys: ["name", "resolver", "prefer", "server_prefix"]) else { return nil }
             guard let srvName = s.string("name"), let resolver = s.string("resolver") else {
                 s.error("SRV discovery needs `name:` (e.g. _hello-world-service.internal) and `resolver:`")
                 return nil
             }
             var srv = SRVMembership(name: srvName, resolver: resolver)
+            srv.serverPrefix = s.string("server_prefix") ?? srv.serverPrefix
             if let prefer = s.string("prefer") {
                 guard let value = SRVMembership.AddressPreference(rawValue: prefer) else {
                     diagnostics.error("\(s.path).prefer must be ipv4, ipv6 or both", at: s.location(of: "prefer"))

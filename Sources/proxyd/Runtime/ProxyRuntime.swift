@@ -43,6 +43,8 @@ final class ProxyRuntime: Service, Sendable {
     /// What the admin listener reads and changes (also usable without it, e.g. by tests).
     let inspector: ProxyInspector
     private let adminChannel = NIOLockedValueBox<(any Channel)?>(nil)
+    /// The runtime API socket (`stats socket`), once bound; see `ProxyRuntime+StatsSocket`.
+    let statsSocketChannel = NIOLockedValueBox<(any Channel)?>(nil)
 
     struct State: Sendable {
         enum Phase: Sendable { case created, running, stopped }
@@ -69,6 +71,9 @@ final class ProxyRuntime: Service, Sendable {
         self.configurationPath = configurationPath
         let pinned = configuration.chroot == nil ? nil : PinnedDirectories()
         if let pinned, let configurationPath { pinned.pin(directoryOf: configurationPath) }
+        if let pinned {
+            for file in ConfigurationFileAccess.referencedFiles(of: configuration) { pinned.pin(directoryOf: file) }
+        }
         self.pinnedDirectories = pinned
         let loops = Array(group.makeIterator())
         self.loops = loops
@@ -119,7 +124,8 @@ final class ProxyRuntime: Service, Sendable {
         }
         return ProxyInspector.View(
             backends: ordered.map(\.group), watches: watches, tlsContexts: tls,
-            healthChecks: HealthCheckWiring(checkers: ordered.compactMap(\.healthChecker)))
+            healthChecks: HealthCheckWiring(checkers: ordered.compactMap(\.healthChecker)),
+            configuration: state.configuration)
     }
 
     /// Binds the admin listener when `admin:` is configured; returns its address. Its
@@ -450,6 +456,7 @@ final class ProxyRuntime: Service, Sendable {
         }) {
             try? await admin.close()
         }
+        await closeStatsSocket()
         accessLog?.close()
         logger.info("stopped")
     }
