@@ -1,6 +1,7 @@
-/// A condition on a request: the HAProxy ACLs that front-end rules in the ECS setup use,
-/// combined as HAProxy combines them (`if A !B || C`). Evaluated per request against facts
-/// the forwarding pipeline already has (TLS or not, path, Host), so it costs no parsing.
+/// A condition on a request: HAProxy ACLs, combined as HAProxy combines them (`if A !B || C`).
+/// Each criterion is compiled when the configuration loads (lower-cased patterns for `-i`,
+/// networks as integers, compiled regexes) and evaluated per request against facts the
+/// forwarding pipeline already has, comparing bytes in place: evaluation allocates nothing.
 indirect enum RuleCondition: Sendable, Hashable {
     /// Always holds.
     case always
@@ -11,6 +12,13 @@ indirect enum RuleCondition: Sendable, Hashable {
     /// The Host header, port removed, equals one of these, case-insensitively
     /// (HAProxy `hdr(host) -i NAME`).
     case host([String])
+    /// The client address lies in one of these networks (HAProxy `src`).
+    case source([IPNetwork])
+    /// The request method matches (HAProxy `method`).
+    case method(ACLMethodMatch)
+    /// A string sample of the request matches (HAProxy `path_end`, `hdr_sub(NAME)`,
+    /// `query -m found`, `ssl_fc_sni`…).
+    case sample(ACLStringMatch)
     case not(RuleCondition)
     /// Every condition holds (an empty list always holds).
     case all([RuleCondition])
