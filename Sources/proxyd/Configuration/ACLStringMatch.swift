@@ -1,35 +1,3 @@
-/// What a string ACL reads from the request: HAProxy's sample fetches that proxyd evaluates.
-enum ACLSample: Sendable, Hashable {
-    /// `path`: the request-target's path, from its first `/` to before `?`.
-    case path
-    /// `url`: the request-target as sent.
-    case url
-    /// `query`: what follows the first `?` of the target; absent without one.
-    case query
-    /// `hdr(NAME)` / `req.hdr(NAME)`: every comma-separated value of every occurrence of the
-    /// header (HAProxy's ACL iteration), trimmed of spaces and tabs. The name is lower-case.
-    case header(String)
-    /// `url_param(NAME[,DELIM])` / `urlp`: every value of the query parameter `NAME`
-    /// (case-sensitive, not URL-decoded), after the first `?` (or `DELIM`), parameters
-    /// separated by `&`, `;` (or `DELIM`).
-    case urlParameter(name: String, delimiter: UInt8)
-    /// `ssl_fc_sni`: the server name the TLS client sent; absent on plain HTTP or without SNI.
-    case serverName
-
-    /// The fetch as haproxy.cfg writes it (`hdr(x-api)`, `urlp(id)`).
-    var haproxyName: String {
-        switch self {
-        case .path: "path"
-        case .url: "url"
-        case .query: "query"
-        case .header(let name): "hdr(\(name))"
-        case .urlParameter(let name, let delimiter):
-            delimiter == 0x3F ? "urlp(\(name))" : "urlp(\(name),\(Character(Unicode.Scalar(delimiter))))"
-        case .serverName: "ssl_fc_sni"
-        }
-    }
-}
-
 /// One string ACL, compiled: the sample it reads, how it compares it, and `-i`.
 /// `path_end -i .php .html` is `ACLStringMatch(sample: .path, test: .suffix([".php", ".html"]), ignoreCase: true)`.
 struct ACLStringMatch: Sendable, Hashable {

@@ -19,7 +19,7 @@ enum HAProxyACLCriterionParser {
     /// Reads one criterion with its flags and patterns.
     static func criterion(_ words: ArraySlice<String>, openFile: (String) throws -> String = Self.readFile) throws(HAProxyLineError) -> RuleCondition {
         guard let fetchWord = words.first else { throw HAProxyLineError("an ACL needs a criterion (\(supportedCriteria))") }
-        if fetchWord.contains(",") {
+        if Self.hasConverter(fetchWord) {
             throw HAProxyLineError("'\(fetchWord)': converters after a fetch are not supported; use a matching method (-i, -m beg…) instead")
         }
         let fetch = try Fetch(fetchWord)
@@ -48,10 +48,11 @@ enum HAProxyACLCriterionParser {
                 do { text = try openFile(path) } catch {
                     throw HAProxyLineError("cannot read ACL pattern file '\(path)': \(error.localizedDescription)")
                 }
-                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+                for (index, line) in lines.enumerated() {
                     let trimmed = line.drop { $0 == " " || $0 == "\t" }.prefix { $0 != "\r" }
-                    if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-                    patterns.append((String(trimmed), "\(path):\(index + 1)"))
+                    if trimmed.isEmpty || trimmed.first == "#" { continue }
+                    patterns.append((String(String.UnicodeScalarView(trimmed)), "\(path):\(index + 1)"))
                 }
                 loadedFile = true
             case "-M": throw HAProxyLineError("ACL flag -M (load a map file) is not supported; list the patterns with -f")
@@ -79,6 +80,20 @@ enum HAProxyACLCriterionParser {
             }
         }
         return result
+    }
+
+    /// Whether a comma follows the fetch outside its parentheses (`path,lower`; `urlp(id,;)` is an argument).
+    private static func hasConverter(_ word: String) -> Bool {
+        var depth = 0
+        for character in word {
+            switch character {
+            case "(": depth += 1
+            case ")": depth -= 1
+            case "," where depth == 0: return true
+            default: break
+            }
+        }
+        return false
     }
 
     /// A pattern file's text (`-f`), relative paths from the working directory as in HAProxy.

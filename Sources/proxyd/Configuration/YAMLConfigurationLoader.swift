@@ -306,6 +306,7 @@ struct YAMLSectionReader {
 
     private func conjunction(_ m: YAMLMapping) -> RuleCondition {
         var terms: [RuleCondition] = []
+        var reported = false
         for key in m.keys {
             switch key {
             case "tls":
@@ -317,7 +318,7 @@ struct YAMLSectionReader {
             case "not":
                 if let inner = m.mapping("not", allowedKeys: Self.conditionKeys) { terms.append(.not(conjunction(inner))) }
             case _ where Self.criterionKeys.contains(key):
-                if let term = criterion(key, in: m) { terms.append(term) }
+                if let term = criterion(key, in: m) { terms.append(term) } else { reported = true }
             default: // any, all
                 var parts: [RuleCondition] = []
                 for (index, node) in (m.sequence(key) ?? []).enumerated() {
@@ -329,7 +330,7 @@ struct YAMLSectionReader {
                 terms.append(key == "any" ? .any(parts) : .all(parts))
             }
         }
-        if terms.isEmpty { m.error("a condition needs at least one of: \(Self.conditionKeys.joined(separator: ", "))") }
+        if terms.isEmpty && !reported { m.error("a condition needs at least one of: \(Self.conditionKeys.joined(separator: ", "))") }
         return .allOf(terms)
     }
 

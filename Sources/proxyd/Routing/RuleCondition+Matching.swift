@@ -76,7 +76,7 @@ extension RequestFacts {
                         || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else { break }
                 index += 1
             }
-            guard index + 2 < target.count + 0, target[index] == UInt8(ascii: ":"),
+            guard index + 2 < target.count, target[index] == UInt8(ascii: ":"),
                   target[index + 1] == UInt8(ascii: "/"), target[index + 2] == UInt8(ascii: "/") else { return nil }
             index += 3
             while index < target.count && target[index] != UInt8(ascii: "/") { index += 1 }
