@@ -238,7 +238,7 @@ struct HAProxyPeerTests {
         for tls in [false, true] {
             for path in ["/api/v1", "/static/app.js", "/x", "/"] {
                 for host in ["a.example.com", "b.example.com", "c.example.com"] {
-                    requests.append(GeneratedRequest(tls: tls, serverName: host, method: "GET", target: path, host: host, client: "127.0.0.1", fields: []))
+                    requests.append(GeneratedRequest(tls: tls, serverName: host, method: "GET", target: path, host: host, client: "127.0.0.1", fields: ["User-Agent: curl/8.0"]))
                 }
             }
         }
