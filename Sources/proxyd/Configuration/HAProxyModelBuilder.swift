@@ -23,9 +23,6 @@ struct HAProxyModelBuilder {
             configuration.listeners += listeners(proxy, backendNames: backendNames, forwardForBackends: forwardForBackends)
         }
         configuration.timeouts = timeouts(proxies, base: configuration.timeouts)
-        if proxies.contains(where: { $0.settings.httpLog }) {
-            configuration.accessLog = AccessLogConfiguration(format: .httplog, path: nil)
-        }
     }
 
     private static func hasServerLines(_ proxy: HAProxyProxy) -> Bool {
@@ -77,6 +74,7 @@ struct HAProxyModelBuilder {
             listener.defaultBackend = defaultBackend
             listener.forwardedHeaders = forwarded
             listener.maxConnections = proxy.settings.maxConnections?.value
+            listener.errorPages = proxy.settings.errorPages
             return listener
         }
     }
@@ -99,7 +97,7 @@ struct HAProxyModelBuilder {
                 return nil
             }
             diagnostics.warning("server-template '\(template.prefix)' asks for \(template.count) slots; proxyd has no slots: every target of \(template.srvName) is used, however many", line: template.line)
-            membership = .srv(SRVMembership(name: template.srvName, resolver: resolver, addressPreference: effective.resolvePrefer ?? .ipv4))
+            membership = .srv(SRVMembership(name: template.srvName, resolver: resolver, addressPreference: effective.resolvePrefer ?? .ipv4, serverPrefix: template.prefix))
             options = [(template.prefix, effective, template.line)]
         } else if !proxy.servers.isEmpty {
             var servers: [ServerConfiguration] = []
@@ -129,6 +127,8 @@ struct HAProxyModelBuilder {
         if let balance = proxy.settings.balance?.value { backend.balance = balance }
         backend.balance.ignoreSRVWeights = options.contains { $0.options.ignoreWeight == true }
         if let retries = proxy.settings.retries { backend.retries = retries }
+        if proxy.settings.serverClose?.value == true { backend.pool.maxIdlePerEndpoint = 0 }
+        backend.errorPages = proxy.settings.errorPages
         backend.healthCheck = healthCheck(proxy, options: options)
         backend.maxRequestsPerEndpoint = agreed(\.maxConnections, options, what: "maxconn", backend: name, keep: min)
         backend.slowStart = agreed(\.slowStart, options, what: "slowstart", backend: name, keep: max)

@@ -18,6 +18,10 @@ struct HAProxyProxySettings: Sendable, Hashable {
     var timeouts: [String: Located<Duration>] = [:]
     var forwardFor: Located<Bool>?
     var httpLog = false
+    /// `log` lines (`log global` copies the global ones); `no log` empties it.
+    var logTargets: [Located<SyslogTarget>] = []
+    /// `option dontlognull`.
+    var dontLogNull = false
     var balance: Located<BalanceConfiguration>?
     var retries: Int?
     var checkRequest: Located<CheckRequest>?
@@ -27,4 +31,8 @@ struct HAProxyProxySettings: Sendable, Hashable {
     /// `maxconn` of a frontend or listen section (or their defaults): each of its listeners'
     /// `max_connections`.
     var maxConnections: Located<Int>?
+    /// `option http-server-close`: backend connections are closed after each response.
+    var serverClose: Located<Bool>?
+    /// Error pages by status (`errorfile`, `errorfiles`, `errorloc*`); see ``HAProxyErrorPagesReader``.
+    var errorPages: [Int: ErrorPage] = [:]
 }
