@@ -156,9 +156,11 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Per-thread allocation counts for tests that prove a path allocates nothing.
+        .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .testTarget(
             name: "proxydTests",
-            dependencies: ["proxyd", "PeerHarness", "TLSTerm"],
+            dependencies: ["proxyd", "PeerHarness", "TLSTerm", "CMallocCounter"],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),

@@ -125,24 +125,35 @@ struct HAProxyPeerTests {
         }
     }
 
-    /// What a condition looks at in a request, and the meaning ``RuleCondition`` documents.
-    private struct RequestFacts: CustomStringConvertible {
+    /// One generated request: how curl sends it and the same head for proxyd's evaluator.
+    private struct GeneratedRequest: CustomStringConvertible {
         var tls: Bool
-        var path: String
+        var serverName: String
+        var method: String
+        var target: String
         var host: String
+        var client: String
+        var fields: [String]
 
-        var description: String { "\(tls ? "https" : "http")://\(host)\(path)" }
+        var description: String { "\(method) \(tls ? "https" : "http")://\(host)\(target) from \(client) sni=\(tls ? serverName : "-") \(fields)" }
 
-        func satisfies(_ condition: RuleCondition) -> Bool {
-            switch condition {
-            case .always: true
-            case .tls: tls
-            case .pathPrefix(let prefixes): prefixes.contains { path.hasPrefix($0) }
-            case .host(let hosts): hosts.contains(host.lowercased())
-            case .not(let inner): !satisfies(inner)
-            case .all(let parts): parts.allSatisfy(satisfies)
-            case .any(let parts): parts.contains(where: satisfies)
+        /// The head curl sends (`Accept: */*` aside, which no condition reads).
+        var head: String {
+            "\(method) \(target) HTTP/1.1\r\nHost: \(host)\r\n" + fields.map { $0 + "\r\n" }.joined() + "\r\n"
+        }
+
+        func curlArguments(plainPort: Int, tlsPort: Int) -> [String] {
+            var arguments = ["-sS", "-k", "--max-time", "2", "-f", "--path-as-is", "-X", method, "--interface", client, "-H", "Host: \(host)"]
+            for field in fields {
+                // curl sends `Name;` as an empty field.
+                arguments += ["-H", field.hasSuffix(":") ? String(field.dropLast()) + ";" : field]
             }
+            if tls {
+                arguments += ["--resolve", "\(serverName):\(tlsPort):127.0.0.1", "https://\(serverName):\(tlsPort)\(target)"]
+            } else {
+                arguments.append("http://127.0.0.1:\(plainPort)\(target)")
+            }
+            return arguments
         }
     }
 
@@ -164,11 +175,24 @@ struct HAProxyPeerTests {
     func conditionsAgreeWithHAProxy() async throws {
         let haproxy = try peer("haproxy", package: "haproxy")
         let curl = try peer("curl", package: "curl")
-        let acls = ["acl is_api path_beg /api/", "acl is_host hdr(host) -i b.example.com", "acl mixed path_beg /static/", "acl mixed ssl_fc"]
-        let terms = ["is_api", "is_host", "mixed", "{ ssl_fc }", "{ path_beg /x /static/ }", "{ hdr(host) a.example.com }"]
+        let acls = [
+            "acl is_api path_beg /api/", "acl is_host hdr(host) -i b.example.com", "acl mixed path_beg /static/", "acl mixed ssl_fc",
+            "acl office src 127.0.0.2 127.0.0.64/26", "acl writes method POST PUT DELETE", "acl purge method -i purge",
+            "acl php path_end -i .php", "acl exact path /x", "acl img path_dir img", "acl versioned path_reg ^/api/v[0-9]+/",
+            "acl api_header hdr(x-api) v1 v2", "acl curl hdr_sub(user-agent) -i CURL", "acl token hdr(x-token) -m found",
+            "acl api_v hdr_beg(x-api) v", "acl api_2 hdr_end(x-api) 2", "acl has_query query -m found", "acl query_a query a=1",
+            "acl id urlp(id) 42 7", "acl sni_a ssl_fc_sni -i A.example.com", "acl sni_org ssl_fc_sni_end .example.org",
+            "acl forwarded_dom hdr_dom(x-fwd) example", "acl short_path path_len :4", "acl api_re hdr_reg(x-api) -i ^V[0-9]$",
+        ]
+        let terms = [
+            "is_api", "is_host", "mixed", "{ ssl_fc }", "{ path_beg /x /static/ }", "{ hdr(host) a.example.com }",
+            "office", "writes", "purge", "php", "exact", "img", "versioned", "api_header", "curl", "token", "api_v", "api_2",
+            "has_query", "query_a", "id", "sni_a", "sni_org", "forwarded_dom", "short_path", "api_re", "METH_GET",
+            "{ src 127.0.0.3 }", "{ method GET }", "{ path_sub img }", "{ url_end =1 }", "{ urlp(id) -m len 2 }",
+        ]
         var generator = SplitMix64(state: 0xACE)
         var conditions: [String] = []
-        for _ in 0..<24 {
+        for _ in 0..<48 {
             var words: [String] = []
             for index in 0..<Int.random(in: 1...5, using: &generator) {
                 if index > 0 && Int.random(in: 0..<3, using: &generator) == 0 { words.append(["||", "or"].randomElement(using: &generator) ?? "||") }
@@ -210,25 +234,52 @@ struct HAProxyPeerTests {
             server.waitUntilExit()
         }
 
-        var requests: [RequestFacts] = []
+        var requests: [GeneratedRequest] = []
         for tls in [false, true] {
             for path in ["/api/v1", "/static/app.js", "/x", "/"] {
-                for host in ["a.example.com", "b.example.com", "c.example.com"] { requests.append(RequestFacts(tls: tls, path: path, host: host)) }
+                for host in ["a.example.com", "b.example.com", "c.example.com"] {
+                    requests.append(GeneratedRequest(tls: tls, serverName: host, method: "GET", target: path, host: host, client: "127.0.0.1", fields: ["User-Agent: curl/8.0"]))
+                }
             }
         }
+        let methods = ["GET", "POST", "PUT", "DELETE", "PURGE", "purge", "OPTIONS"]
+        let targets = ["/api/v2/users?id=42", "/static/img/logo.PHP", "/x", "/?a=1", "/index.php?q&id=7", "/img", "/a/img/b?id=427", "/api/vx/"]
+        let clients = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.70"]
+        let names = ["a.example.com", "b.example.org", "c.example.com"]
+        let fieldChoices = [
+            "X-Api: v1", "X-Api: v3, v2", "X-Api: V7", "X-Api: x", "User-Agent: curl/8.0", "User-Agent: Mozilla/5.0",
+            "X-Token:", "X-Token: abc", "X-Fwd: http://www.example.com:80/", "X-Fwd: examples.com",
+        ]
+        for _ in 0..<60 {
+            var fields = ["User-Agent: \(Bool.random(using: &generator) ? "curl/8.0" : "Mozilla/5.0")"]
+            for _ in 0..<Int.random(in: 0...2, using: &generator) {
+                let field = fieldChoices.randomElement(using: &generator) ?? "X-Api: v1"
+                if !field.hasPrefix("User-Agent") { fields.append(field) }
+            }
+            let name = names.randomElement(using: &generator) ?? "a.example.com"
+            requests.append(GeneratedRequest(
+                tls: Bool.random(using: &generator), serverName: name,
+                method: methods.randomElement(using: &generator) ?? "GET", target: targets.randomElement(using: &generator) ?? "/",
+                host: name, client: clients.randomElement(using: &generator) ?? "127.0.0.1", fields: fields
+            ))
+        }
         for request in requests {
-            let url = "\(request.tls ? "https" : "http")://127.0.0.1:\(request.tls ? tlsPort : plainPort)\(request.path)"
             var body: String?
             let deadline = Date().addingTimeInterval(10)
+            var lastError = ""
             while body == nil && Date() < deadline && server.isRunning {
-                let result = try await run(curl, ["-sS", "-k", "--max-time", "2", "-f", "-H", "Host: \(request.host)", url], in: directory, seconds: 5)
-                if result.status == 0 { body = result.output } else { try await Task.sleep(for: .milliseconds(50)) }
+                let result = try await run(curl, request.curlArguments(plainPort: plainPort, tlsPort: tlsPort), in: directory, seconds: 5)
+                if result.status == 0 { body = result.output } else {
+                    lastError = result.output
+                    try await Task.sleep(for: .milliseconds(50))
+                }
             }
             try #require(server.isRunning, "haproxy exited: \(String(decoding: log.fileHandleForReading.availableData, as: UTF8.self))")
-            let flags = try #require(body, "no answer from haproxy for \(request)").split(separator: "/", omittingEmptySubsequences: false).map { $0 == "1" }
+            let flags = try #require(body, "no answer from haproxy for \(request): \(lastError)").split(separator: "/", omittingEmptySubsequences: false).map { $0 == "1" }
             try #require(flags.count == conditions.count)
+            let facts = try ACLTestRequests.facts(request.head, client: request.client, tls: request.tls, sni: request.tls ? request.serverName : nil)
             for index in conditions.indices {
-                #expect(request.satisfies(translated[index]) == flags[index], "\(request): \(conditions[index]) → \(translated[index])")
+                #expect(translated[index].matches(facts) == flags[index], "\(request): \(conditions[index]) → \(translated[index])")
             }
         }
     }

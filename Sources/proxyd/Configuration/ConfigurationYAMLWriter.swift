@@ -184,6 +184,7 @@ enum ConfigurationYAMLWriter {
         case .not(.tls): return [("tls", bool(false))]
         case .pathPrefix(let prefixes): return [("path_prefix", .sequence(.init(prefixes.map { Node($0) })))]
         case .host(let hosts): return [("host", .sequence(.init(hosts.map { Node($0) })))]
+        case .source, .method, .sample: return criterionTerms(condition)
         case .not(let inner): return [("not", expression(inner))]
         case .any(let parts): return [("any", .sequence(.init(parts.map(expression))))]
         case .all(let parts):

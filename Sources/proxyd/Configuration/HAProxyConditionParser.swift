@@ -14,7 +14,7 @@ struct HAProxyConditionParser {
     var declarationLines: [String: Int] = [:]
 
     /// The fetches proxyd evaluates, as HAProxy names them.
-    static let supportedCriteria = "ssl_fc, path_beg, hdr(host)"
+    static let supportedCriteria = HAProxyACLCriterionParser.supportedCriteria
 
     /// Reads an `acl` line's arguments (`NAME CRITERION …`) and records the ACL.
     mutating func declare(_ arguments: ArraySlice<String>) throws(HAProxyLineError) {
@@ -43,40 +43,27 @@ struct HAProxyConditionParser {
     }
 
     /// One criterion with its flags and values: `path_beg /a /b`, `hdr(host) -i example.com`,
-    /// `ssl_fc`.
+    /// `src -f office.lst` (see ``HAProxyACLCriterionParser``).
     static func criterion(_ words: ArraySlice<String>) throws(HAProxyLineError) -> RuleCondition {
-        guard let fetch = words.first else { throw HAProxyLineError("an ACL needs a criterion (\(supportedCriteria))") }
-        var rest = words.dropFirst()
-        var ignoreCase = false
-        while let flag = rest.first, flag.hasPrefix("-"), flag.count > 1 {
-            rest = rest.dropFirst()
-            switch flag {
-            case "-i": ignoreCase = true
-            case "--": break
-            default:
-                throw HAProxyLineError("ACL flag '\(flag)' is not supported; only -i is (write path_beg or hdr(host) for the match you want)")
-            }
-            if flag == "--" { break }
-        }
-        let values = Array(rest)
-        switch fetch.lowercased() {
-        case "ssl_fc":
-            guard values.isEmpty else { throw HAProxyLineError("ssl_fc takes no value; write '!{ ssl_fc }' for plain HTTP") }
-            return .tls
-        case "path_beg":
-            guard !values.isEmpty else { throw HAProxyLineError("path_beg needs at least one path prefix") }
-            guard !ignoreCase else { throw HAProxyLineError("path_beg -i is not supported: proxyd compares paths case-sensitively (as RFC 3986 §6.2.2.1 does); drop -i") }
-            return .pathPrefix(values)
-        case "hdr(host)", "req.hdr(host)":
-            guard !values.isEmpty else { throw HAProxyLineError("\(fetch) needs at least one host name") }
-            if let withPort = values.first(where: { $0.contains(":") }) {
-                throw HAProxyLineError("\(fetch) value '\(withPort)' has a port; proxyd compares the Host header without its port, so write the name alone")
-            }
-            return .host(values.map { $0.lowercased() })
-        default:
-            throw HAProxyLineError("ACL criterion '\(fetch)' is not supported; supported: \(supportedCriteria)")
-        }
+        try HAProxyACLCriterionParser.criterion(words)
     }
+
+    /// HAProxy's predefined ACLs (manual §7.4) that proxyd can evaluate; an ACL the section
+    /// declares with the same name takes precedence, as in HAProxy.
+    static let predefined: [String: RuleCondition] = [
+        "TRUE": .always,
+        "FALSE": .not(.always),
+        "HTTP": .always,
+        "LOCALHOST": .source([.v4(address: 0x7F00_0000, mask: 0xFF00_0000), .v6(address: 1, prefixLength: 128)]),
+        "METH_CONNECT": .method(ACLMethodMatch(patterns: ["CONNECT"])),
+        "METH_DELETE": .method(ACLMethodMatch(patterns: ["DELETE"])),
+        "METH_GET": .method(ACLMethodMatch(patterns: ["GET", "HEAD"])),
+        "METH_HEAD": .method(ACLMethodMatch(patterns: ["HEAD"])),
+        "METH_OPTIONS": .method(ACLMethodMatch(patterns: ["OPTIONS"])),
+        "METH_POST": .method(ACLMethodMatch(patterns: ["POST"])),
+        "METH_PUT": .method(ACLMethodMatch(patterns: ["PUT"])),
+        "METH_TRACE": .method(ACLMethodMatch(patterns: ["TRACE"])),
+    ]
 
     /// Reads the words after `if` or `unless` (given as `keyword`).
     func condition(keyword: String, _ words: ArraySlice<String>) throws(HAProxyLineError) -> RuleCondition {
@@ -106,10 +93,10 @@ struct HAProxyConditionParser {
                 rest = rest[(close + 1)...]
             } else if word.hasPrefix("{") || word.hasSuffix("}") {
                 throw HAProxyLineError("'\(word)': write anonymous ACLs with spaces around the braces, e.g. { ssl_fc }")
-            } else if word == "TRUE" && !negate {
-                term = .always
             } else if let acl = acls[word] {
                 term = acl
+            } else if let predefined = Self.predefined[word] {
+                term = predefined
             } else if let line = declarationLines[word] {
                 throw HAProxyLineError("ACL '\(word)' is used before it is declared (line \(line)); declare ACLs before the rules that use them")
             } else {

@@ -113,7 +113,7 @@ enum YAMLConfigurationLoader {
 }
 
 /// Reads each section of the YAML file into its model type.
-private struct YAMLSectionReader {
+struct YAMLSectionReader {
     let diagnostics: ConfigurationDiagnostics
 
     func configuration(from top: YAMLMapping) -> ProxyConfiguration {
@@ -289,7 +289,7 @@ private struct YAMLSectionReader {
         return false
     }
 
-    private static let conditionKeys = ["tls", "path_prefix", "host", "any", "all", "not"]
+    private static let conditionKeys = ["tls", "path_prefix", "host", "any", "all", "not"] + criterionKeys
 
     /// `when:` and `unless:`. A condition is a mapping whose keys must all hold: `tls`,
     /// `path_prefix`, `host`, and for what haproxy.cfg can say with `||` and `!`: `any:` (a list
@@ -307,6 +307,7 @@ private struct YAMLSectionReader {
 
     private func conjunction(_ m: YAMLMapping) -> RuleCondition {
         var terms: [RuleCondition] = []
+        var reported = false
         for key in m.keys {
             switch key {
             case "tls":
@@ -317,6 +318,8 @@ private struct YAMLSectionReader {
                 if let hosts = m.strings("host") { terms.append(.host(hosts.map { $0.lowercased() })) }
             case "not":
                 if let inner = m.mapping("not", allowedKeys: Self.conditionKeys) { terms.append(.not(conjunction(inner))) }
+            case _ where Self.criterionKeys.contains(key):
+                if let term = criterion(key, in: m) { terms.append(term) } else { reported = true }
             default: // any, all
                 var parts: [RuleCondition] = []
                 for (index, node) in (m.sequence(key) ?? []).enumerated() {
@@ -328,7 +331,7 @@ private struct YAMLSectionReader {
                 terms.append(key == "any" ? .any(parts) : .all(parts))
             }
         }
-        if terms.isEmpty { m.error("a condition needs at least one of: \(Self.conditionKeys.joined(separator: ", "))") }
+        if terms.isEmpty && !reported { m.error("a condition needs at least one of: \(Self.conditionKeys.joined(separator: ", "))") }
         return .allOf(terms)
     }
 

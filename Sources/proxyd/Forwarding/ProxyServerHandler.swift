@@ -319,7 +319,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         let facts = RequestFacts(
             target: head.target, host: head.firstValue(of: .host), isTLS: listener.isTLS,
             clientAddress: peer.clientAddress, clientPort: peer.clientPort, listenerPort: peer.listenerPort,
-            serverName: serverName, headers: .head(head)
+            serverName: serverName, headers: .head(head), clientIP: peer.clientIP, method: head.method
         )
         let bodiless = head.framing == .none
         switch listener.router.route(facts) {
@@ -384,7 +384,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         let remote = context.channel.remoteAddress
         let facts = ConnectionFacts(
             clientAddress: remote?.ipAddress ?? "", clientPort: remote?.port ?? 0,
-            listenerPort: context.channel.localAddress?.port ?? listener.configuration.bind.port
+            clientIP: remote.flatMap(IPAddressValue.init), listenerPort: context.channel.localAddress?.port ?? listener.configuration.bind.port
         )
         peer = facts
         return facts
@@ -393,6 +393,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private struct ConnectionFacts {
         var clientAddress: String
         var clientPort: Int
+        var clientIP: IPAddressValue?
         var listenerPort: Int
     }
 

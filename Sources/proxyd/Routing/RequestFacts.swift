@@ -12,6 +12,10 @@ struct RequestFacts: Sendable {
     var host: String?
     var isTLS: Bool
     var clientAddress: String
+    /// The client address as a number, for `src` (read from the socket once per connection).
+    var clientIP: IPAddressValue?
+    /// The request method; for `.other` the bytes come from the parsed head (`headers`).
+    var method: HTTPMethod
     var clientPort: Int
     var listenerPort: Int
     /// The SNI name the TLS client sent, if any.
@@ -27,12 +31,22 @@ struct RequestFacts: Sendable {
         case lookup(@Sendable (String) -> String?)
     }
 
+    /// `clientIP` nil: parsed from `clientAddress` (tests); the forwarding path passes the
+    /// one it read from the socket. `method` nil: the parsed head's, else GET.
     init(target: String, host: String?, isTLS: Bool, clientAddress: String, clientPort: Int, listenerPort: Int,
-         serverName: String? = nil, headers: HeaderSource = .none) {
+         serverName: String? = nil, headers: HeaderSource = .none, clientIP: IPAddressValue? = nil, method: HTTPMethod? = nil) {
         self.target = target
         self.host = host
         self.isTLS = isTLS
         self.clientAddress = clientAddress
+        self.clientIP = clientIP ?? IPAddressValue(clientAddress)
+        if let method {
+            self.method = method
+        } else if case .head(let head) = headers {
+            self.method = head.method
+        } else {
+            self.method = .get
+        }
         self.clientPort = clientPort
         self.listenerPort = listenerPort
         self.serverName = serverName
@@ -66,25 +80,6 @@ struct RequestFacts: Sendable {
             return host.prefix { $0 != "]" }.dropFirst().lowercased()
         }
         return String(host.prefix { $0 != ":" }).lowercased()
-    }
-}
-
-extension RuleCondition {
-    /// Whether the condition holds for a request.
-    func matches(_ facts: RequestFacts) -> Bool {
-        switch self {
-        case .always: return true
-        case .tls: return facts.isTLS
-        case .pathPrefix(let prefixes):
-            let path = facts.path
-            return prefixes.contains { path.hasPrefix($0) }
-        case .host(let hosts):
-            guard let name = facts.hostName else { return false }
-            return hosts.contains(name)
-        case .not(let inner): return !inner.matches(facts)
-        case .all(let parts): return parts.allSatisfy { $0.matches(facts) }
-        case .any(let parts): return parts.contains { $0.matches(facts) }
-        }
     }
 }
 
