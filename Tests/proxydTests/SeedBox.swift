@@ -172,6 +172,8 @@ final class SeedBox: @unchecked Sendable {
         for port in ports {
             while (try? TestSocket(host: "127.0.0.1", port: port))?.close() == nil {
                 guard ContinuousClock.now < deadline, process.process.isRunning else {
+                    // Let the output reader take in what an exiting process wrote last.
+                    try await Task.sleep(for: .milliseconds(300))
                     throw PeerProcess.PeerError.notReady("\(kind.rawValue): nothing accepts on 127.0.0.1:\(port); it said:\n\(process.capturedOutput)")
                 }
                 try await Task.sleep(for: .milliseconds(50))
