@@ -100,6 +100,7 @@ enum ConfigurationYAMLWriter {
         entries.append(("pool", map([("max_idle_per_endpoint", int(b.pool.maxIdlePerEndpoint)), ("idle_timeout", duration(b.pool.idleTimeout))])))
         entries.append(("retries", int(b.retries)))
         if let max = b.maxRequestsPerEndpoint { entries.append(("max_requests_per_endpoint", int(max))) }
+        entries += ruleEntries(request: b.requestRules, response: b.responseRules)
         return map(entries)
     }
 
@@ -112,6 +113,7 @@ enum ConfigurationYAMLWriter {
             entries.append(("tls", map(t)))
         }
         if !l.rules.isEmpty { entries.append(("rules", .sequence(.init(l.rules.map(node(for:)))))) }
+        entries += ruleEntries(request: [], response: l.responseRules)
         if !l.routes.isEmpty {
             entries.append(("routes", .sequence(.init(l.routes.map { route in
                 map([("backend", Node(route.backend))] + conditionEntries(route.condition))
@@ -134,6 +136,7 @@ enum ConfigurationYAMLWriter {
         case .addHeader(let name, let value): entries = [("add_header", map([("name", Node(name)), ("value", Node(value.description, .implicit, .doubleQuoted))]))]
         case .setHeader(let name, let value): entries = [("set_header", map([("name", Node(name)), ("value", Node(value.description, .implicit, .doubleQuoted))]))]
         case .removeHeader(let name): entries = [("remove_header", Node(name))]
+        case .deny, .respond, .allow: entries = answeringEntries(rule.action)
         }
         return map(entries + conditionEntries(rule.condition))
     }

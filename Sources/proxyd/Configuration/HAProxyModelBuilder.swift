@@ -22,13 +22,14 @@ struct HAProxyModelBuilder {
         for proxy in proxies where proxy.section.kind == .frontend || proxy.section.kind == .listen {
             configuration.listeners += listeners(proxy, backendNames: backendNames, forwardForBackends: forwardForBackends)
         }
+        checkRulesOfRoutingListens(proxies)
         configuration.timeouts = timeouts(proxies, base: configuration.timeouts)
         if proxies.contains(where: { $0.settings.httpLog }) {
             configuration.accessLog = AccessLogConfiguration(format: .httplog, path: nil)
         }
     }
 
-    private static func hasServerLines(_ proxy: HAProxyProxy) -> Bool {
+    static func hasServerLines(_ proxy: HAProxyProxy) -> Bool {
         proxy.section.directives.contains { $0.keyword == "server" || $0.keyword == "server-template" }
     }
 
@@ -72,7 +73,10 @@ struct HAProxyModelBuilder {
                 location: diagnostics.location(line: bind.line)
             )
             listener.tls = bind.tls
-            listener.rules = proxy.httpRequestRules + proxy.redirectRules
+            if !Self.rulesRunOnBackend(proxy) {
+                listener.rules = proxy.httpRequestRules + proxy.redirectRules
+                listener.responseRules = proxy.httpResponseRules
+            }
             listener.routes = proxy.routes
             listener.defaultBackend = defaultBackend
             listener.forwardedHeaders = forwarded
@@ -129,6 +133,10 @@ struct HAProxyModelBuilder {
         if let balance = proxy.settings.balance?.value { backend.balance = balance }
         backend.balance.ignoreSRVWeights = options.contains { $0.options.ignoreWeight == true }
         if let retries = proxy.settings.retries { backend.retries = retries }
+        if Self.rulesRunOnBackend(proxy) {
+            backend.requestRules = proxy.httpRequestRules + proxy.redirectRules
+            backend.responseRules = proxy.httpResponseRules
+        }
         backend.healthCheck = healthCheck(proxy, options: options)
         backend.maxRequestsPerEndpoint = agreed(\.maxConnections, options, what: "maxconn", backend: name, keep: min)
         backend.slowStart = agreed(\.slowStart, options, what: "slowstart", backend: name, keep: max)

@@ -112,7 +112,7 @@ enum YAMLConfigurationLoader {
 }
 
 /// Reads each section of the YAML file into its model type.
-private struct YAMLSectionReader {
+struct YAMLSectionReader {
     let diagnostics: ConfigurationDiagnostics
 
     func configuration(from top: YAMLMapping) -> ProxyConfiguration {
@@ -183,7 +183,7 @@ private struct YAMLSectionReader {
     func listener(index: Int, node: Node) -> ListenerConfiguration? {
         guard let m = YAMLMapping(
             node, path: "listeners[\(index)]",
-            allowedKeys: ["name", "bind", "tls", "rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections"],
+            allowedKeys: ["name", "bind", "tls", "rules", "response_rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections"],
             diagnostics: diagnostics
         ) else { return nil }
         guard let bind = m.bindAddress("bind") else {
@@ -216,6 +216,7 @@ private struct YAMLSectionReader {
         for (ruleIndex, ruleNode) in (m.sequence("rules") ?? []).enumerated() {
             if let rule = rule(path: "\(m.path).rules[\(ruleIndex)]", node: ruleNode) { listener.rules.append(rule) }
         }
+        listener.responseRules = responseRules(of: m)
         for (routeIndex, routeNode) in (m.sequence("routes") ?? []).enumerated() {
             let path = "\(m.path).routes[\(routeIndex)]"
             guard let r = YAMLMapping(routeNode, path: path, allowedKeys: ["backend", "when", "unless"], diagnostics: diagnostics) else { continue }
@@ -228,7 +229,7 @@ private struct YAMLSectionReader {
         return listener
     }
 
-    private static let actionKeys = ["redirect", "add_header", "set_header", "remove_header"]
+    private static let actionKeys = ["redirect", "add_header", "set_header", "remove_header", "deny", "return", "allow"]
 
     func rule(path: String, node: Node) -> RequestRule? {
         guard let m = YAMLMapping(node, path: path, allowedKeys: Self.actionKeys + ["when", "unless"], diagnostics: diagnostics) else { return nil }
@@ -239,6 +240,9 @@ private struct YAMLSectionReader {
         }
         let action: RequestRuleAction
         switch key {
+        case "deny", "return", "allow":
+            guard let answering = answeringAction(key, in: m) else { return nil }
+            action = answering
         case "redirect":
             guard let r = m.mapping("redirect", allowedKeys: ["scheme", "prefix", "code", "port"]) else { return nil }
             let code = r.int("code", in: 300...399) ?? 301
@@ -282,7 +286,7 @@ private struct YAMLSectionReader {
         return RequestRule(action: action, condition: condition(of: m), location: diagnostics.location(of: node))
     }
 
-    private func validHeaderName(_ name: String, at location: SourceLocation) -> Bool {
+    func validHeaderName(_ name: String, at location: SourceLocation) -> Bool {
         if !name.isEmpty, name.allSatisfy(\.isHTTPTokenCharacter) { return true }
         diagnostics.error("'\(name)' is not a valid header name (RFC 9110 §5.1: letters, digits and !#$%&'*+-.^_`|~)", at: location)
         return false
@@ -337,7 +341,7 @@ private struct YAMLSectionReader {
         guard let m = YAMLMapping(
             node, path: "backends.\(name)",
             allowedKeys: ["srv", "servers", "balance", "health_check", "outlier_detection", "slow_start",
-                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint"],
+                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint", "rules", "response_rules"],
             diagnostics: diagnostics
         ) else { return nil }
         let membership: BackendMembership
@@ -408,6 +412,10 @@ private struct YAMLSectionReader {
         }
         backend.retries = m.int("retries", in: 0...10) ?? backend.retries
         backend.maxRequestsPerEndpoint = m.int("max_requests_per_endpoint", in: 1...10_000_000)
+        for (ruleIndex, ruleNode) in (m.sequence("rules") ?? []).enumerated() {
+            if let rule = rule(path: "\(m.path).rules[\(ruleIndex)]", node: ruleNode) { backend.requestRules.append(rule) }
+        }
+        backend.responseRules = responseRules(of: m)
         return backend
     }
 

@@ -74,6 +74,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var requestComplete = false
     private var requestIsHTTP10 = false
     private var redirectLocation: String?
+    /// The configured response (`http-request return`) the local answer in flight writes.
+    private var configuredResponse: ConfiguredResponse.Rendered?
+    /// Edits to the backend's final response head (`http-response` rules); empty without rules.
+    private var responseEdits: [HeaderEdit] = []
     /// The backend's last head was an interim (1xx) response: its `.end` is not the exchange's.
     private var interimResponse = false
     /// The SNI name of a TLS connection, from TLSTerm's handshake event.
@@ -294,6 +298,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         requestIsHTTP10 = head.version == .http1_0
         requestKeepAlive = head.keepAlive && !loop.isDraining
         redirectLocation = nil
+        configuredResponse = nil
+        if !responseEdits.isEmpty { responseEdits = [] }
         backendName = nil
         let peer = connectionFacts(context)
         let facts = RequestFacts(
@@ -306,11 +312,17 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         case .redirect(let location, let status):
             redirectLocation = location
             perform(machine.answerLocally(status: status, keepAlive: head.keepAlive && bodiless))
+        case .deny(let status):
+            // proxyd's own error response for the status, as HAProxy's deny uses its errorfile.
+            perform(machine.answerLocally(status: status, keepAlive: head.keepAlive && bodiless))
+        case .respond(let response):
+            configuredResponse = response
+            perform(machine.answerLocally(status: response.status, keepAlive: head.keepAlive && bodiless))
         case .noBackend:
             perform(machine.answerLocally(status: 503, keepAlive: head.keepAlive && bodiless))
         case .missingHost:
             perform(machine.answerLocally(status: 400, keepAlive: false))
-        case .forward(let backendName, let edits):
+        case .forward(let backendName, let edits, let responseEdits):
             guard let group = loop.group(named: backendName) else {
                 perform(machine.answerLocally(status: 503, keepAlive: false))
                 return
@@ -337,6 +349,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 return
             }
             outgoingHead = HTTPOutgoingHead(forwarding: head, edits: headerEdits, allocator: context.channel.allocator)
+            self.responseEdits = responseEdits
             self.backendName = backendName
             trace.details?.backend = backendName
             trace.backendIndex = loop.metrics.index(ofBackend: backendName)
@@ -346,6 +359,20 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 hasBody: !bodiless, keepAlive: head.keepAlive
             )
             perform(machine.requestHead(info, forwardTo: backendName, maxRetries: group.configuration.retries))
+        }
+    }
+
+    /// Response rule edits onto a response head's edits. Values were checked when the file was
+    /// loaded; one that still fails (a sample carrying a control character) is left out rather
+    /// than sent.
+    private static func apply(_ responseEdits: [HeaderEdit], to edits: inout HTTPHeaderEdits) {
+        edits.reserveCapacity(responseEdits.count + 1)
+        for edit in responseEdits {
+            switch edit {
+            case .add(let name, let value), .append(let name, let value): try? edits.add(name, value)
+            case .set(let name, let value): try? edits.set(name, value)
+            case .remove(let name): try? edits.remove(name)
+            }
         }
     }
 
@@ -535,8 +562,16 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func writeLocalResponse(status: Int, keepAlive: Bool, context: ChannelHandlerContext) {
         serverDeadline = nil
-        let parts = LocalResponse.parts(status: status, location: redirectLocation, close: !keepAlive, allocator: context.channel.allocator)
+        let parts: [HTTPOutboundPart]
+        if let configured = configuredResponse, configured.status == status {
+            parts = LocalResponse.parts(configured: configured, close: !keepAlive, allocator: context.channel.allocator)
+        } else if let location = redirectLocation, (300..<400).contains(status) {
+            parts = LocalResponse.redirect(to: location, status: status, close: !keepAlive, allocator: context.channel.allocator)
+        } else {
+            parts = LocalResponse.parts(status: status, close: !keepAlive, allocator: context.channel.allocator)
+        }
         redirectLocation = nil
+        configuredResponse = nil
         if !trace.active {
             // A request the parser refused never had a head: log it as HAProxy does.
             trace.begin(now: .now())
@@ -580,6 +615,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             switch action {
             case .forwardResponseHead, .startTunnel:
                 var edits = HTTPHeaderEdits()
+                if !responseEdits.isEmpty && !interimResponse {
+                    // HAProxy runs http-response rules on final responses and 101, not on 1xx.
+                    Self.apply(responseEdits, to: &edits)
+                }
                 let closing = !(head.keepAlive && requestComplete && requestKeepAlive) || loop.isDraining
                 if action == .startTunnel {
                     edits.removeHopByHop = false  // Connection: upgrade and Upgrade must pass
