@@ -6,6 +6,13 @@
 // e.g. ../shared/corpora/dns/knot-fuzz).
 import PackageDescription
 
+/// What the configuration loaders in Sources/proxyd/Configuration import.
+let configurationDependencies: [Target.Dependency] = [
+    .product(name: "Yams", package: "Yams"),
+    .product(name: "TLSTerm", package: "proxyd"),
+    .product(name: "HTTPCore", package: "proxyd"),
+]
+
 let package = Package(
     name: "proxyd-fuzz",
     platforms: [.macOS(.v15)],
@@ -41,10 +48,10 @@ let package = Package(
         // proxyd's configuration loaders (YAML and haproxy.cfg). They live in the daemon's
         // executable target, which another package cannot import, so each target compiles them
         // itself: `Configuration` is a symlink to ../Sources/proxyd/Configuration (the files
-        // depend only on Yams and Foundation) and ConfigurationFuzzSupport.swift a symlink to
-        // Fuzz/Shared/ (the properties both targets check). The root package stays as the
-        // design card lays it out, and the fuzzers always build the daemon's current code.
-        .executableTarget(name: "FuzzYAMLConfig", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["SEEDS"]),
-        .executableTarget(name: "FuzzHAProxyConfig", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["SEEDS"]),
+        // depend on Yams, Foundation and the libraries listed: TLSTerm validates TLS policy
+        // through OpenSSL at load) and ConfigurationFuzzSupport.swift a symlink to Fuzz/Shared/
+        // (the properties both targets check). The fuzzers always build the daemon's current code.
+        .executableTarget(name: "FuzzYAMLConfig", dependencies: configurationDependencies, exclude: ["SEEDS"]),
+        .executableTarget(name: "FuzzHAProxyConfig", dependencies: configurationDependencies, exclude: ["SEEDS"]),
     ]
 )

@@ -50,6 +50,20 @@ int ctlsshim_ctx_set1_sigalgs_list(SSL_CTX *ctx, const char *list) {
     return (int)SSL_CTX_set1_sigalgs_list(ctx, list);
 }
 
+void ctlsshim_ctx_set_dh_auto(SSL_CTX *ctx) {
+    (void)SSL_CTX_set_dh_auto(ctx, 1);
+}
+
+int ctlsshim_ctx_has_cipher_named(SSL_CTX *ctx, const char *name) {
+    STACK_OF(SSL_CIPHER) *ciphers = SSL_CTX_get_ciphers(ctx);
+    int count = sk_SSL_CIPHER_num(ciphers);
+    for (int i = 0; i < count; i++) {
+        const char *standard = SSL_CIPHER_standard_name(sk_SSL_CIPHER_value(ciphers, i));
+        if (standard != NULL && strcmp(standard, name) == 0) return 1;
+    }
+    return 0;
+}
+
 int ctlsshim_set_tlsext_host_name(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
 }

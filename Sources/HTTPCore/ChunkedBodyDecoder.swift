@@ -69,6 +69,32 @@ public struct ChunkedBodyDecoder: Sendable {
         return event
     }
 
+    /// Checks the framing of the body bytes already received, without consuming them: throws
+    /// the error decoding them would throw (offsets relative to `bytes`), returns when they are
+    /// all valid so far or the body ends within them.
+    ///
+    /// Lets a server refuse a request whose chunked body is already known to be malformed
+    /// before its head goes anywhere (a proxy must not forward the head of a request it will
+    /// answer 400). Works on a copy of the decoder, so it allocates nothing; its cost is one
+    /// look at each chunk-size line in `bytes` (data is skipped, not read).
+    func validatePrefix(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) {
+        var probe = self
+        var offset = 0
+        while offset < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            let event: Event
+            do {
+                event = try probe.step(rest)
+            } catch {
+                throw error.shifted(by: offset)
+            }
+            switch event {
+            case .needMore, .end: return
+            case .data(let range): offset += range.upperBound
+            }
+        }
+    }
+
     private mutating func step(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Event {
         guard let p = bytes.baseAddress else { return .needMore(consumed: 0) }
         let end = bytes.count

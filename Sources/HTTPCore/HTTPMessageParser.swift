@@ -15,6 +15,8 @@
 ///   the next request or another protocol (RFC 9110 §7.8, §9.3.6).
 /// - After a message that closes the connection (RFC 9112 §9.6) any further byte is an
 ///   error (`dataAfterClose`); after any error the parser must not be used again.
+/// - A request whose chunked body framing is already malformed in the bytes that came with
+///   its head fails at the head: no `.head` event is returned for it.
 public struct HTTPMessageParser: Sendable {
     /// One step of parsing.
     public enum Event: Hashable, Sendable {
@@ -188,6 +190,15 @@ public struct HTTPMessageParser: Sendable {
             case .chunked:
                 chunked = ChunkedBodyDecoder(limits: limits)
                 state = .chunked
+                if kind == .request && length < bytes.count {
+                    // Body bytes that came with the head: a framing error among them refuses
+                    // the request now, before its head is reported (and forwarded anywhere).
+                    do {
+                        try chunked.validatePrefix(UnsafeRawBufferPointer(rebasing: bytes[length...]))
+                    } catch {
+                        throw error.shifted(by: length)
+                    }
+                }
             case .untilClose:
                 untilCloseSize = 0
                 state = .untilClose

@@ -11,7 +11,10 @@ public import NIOCore
 ///   anything else resumes HTTP parsing.
 /// - A parse error is fired as `HTTPParseError` (its `status` is what to answer) and
 ///   decoding stops for good: the application answers and closes.
-/// - When the client closes, an incomplete request is reported as `incompleteMessage`.
+/// - When the client closes, or shuts its write side (`ChannelEvent.inputClosed`, on a channel
+///   that allows remote half-closure), an incomplete request is reported as
+///   `incompleteMessage`; the event itself is passed on after every complete request before
+///   it was fired, so the application can still answer those (RFC 9112 §9.6).
 /// - Bytes after a request with `Connection: close` are dropped silently (RFC 9112 §9.6).
 public final class HTTPServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
@@ -68,16 +71,29 @@ public final class HTTPServerCodec: ChannelDuplexHandler, RemovableChannelHandle
 
     /// Ends a message delimited by close, or reports one cut short, then passes the event on.
     public func channelInactive(context: ChannelHandlerContext) {
-        if !failed {
-            do {
-                if try machine.endOfInput(unconsumed: decoder.unconsumed) {
-                    context.fireChannelRead(wrapInboundOut(.end(trailers: nil)))
-                }
-            } catch {
-                context.fireErrorCaught(error)
-            }
-        }
+        inputEnded(context: context)
         context.fireChannelInactive()
+    }
+
+    /// The client half-closed: the same as for a close, and the connection stays writable.
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let channelEvent = event as? ChannelEvent, channelEvent == .inputClosed {
+            inputEnded(context: context)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// No byte follows: a request still open is cut short (`incompleteMessage`).
+    private func inputEnded(context: ChannelHandlerContext) {
+        guard !failed else { return }
+        do {
+            if try machine.endOfInput(unconsumed: decoder.unconsumed) {
+                context.fireChannelRead(wrapInboundOut(.end(trailers: nil)))
+            }
+        } catch {
+            failed = true
+            context.fireErrorCaught(error)
+        }
     }
 
     /// Serializes an outbound part (chunk-encoding bodies when the head said chunked).

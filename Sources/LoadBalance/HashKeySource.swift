@@ -16,8 +16,10 @@ public enum HashKeySource: Sendable, Hashable {
     ///   - clientAddress: the client's IP address bytes or text, without port.
     ///   - uri: the request target bytes as received.
     ///   - headerValue: looks a header up by name; return `nil` when it is absent.
-    /// - Returns: the key, or `nil` when the configured source is absent from the request
-    ///   (a missing header); strategies then fall back to a random pick, as Envoy does.
+    /// - Returns: the key, or `nil` when the configured source is absent from the request (a
+    ///   missing or empty header); hash strategies then take turns, as HAProxy's `balance
+    ///   hdr(NAME)` falls back to round robin ("if the header is absent or if it does not
+    ///   contain any value"). A stand-in key would send all such requests to one endpoint.
     public func key<Address: Collection, URI: Collection>(
         clientAddress: Address,
         uri: URI,
@@ -27,7 +29,7 @@ public enum HashKeySource: Sendable, Hashable {
         case .clientAddress:
             return HashKey.clientAddress(clientAddress)
         case .header(let name):
-            guard let value = headerValue(name) else { return nil }
+            guard let value = headerValue(name), !value.isEmpty else { return nil }
             return HashKey(value)
         case .uri(let includeQuery):
             if includeQuery {

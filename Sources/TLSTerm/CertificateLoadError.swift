@@ -27,6 +27,9 @@ public struct CertificateLoadError: Error, Hashable, CustomStringConvertible {
         case emptyDirectory
         /// OpenSSL refused the certificate, key or chain for the context.
         case rejectedByOpenSSL(reason: String)
+        /// The process is confined to `jail` (chroot) and the file lies under no directory
+        /// opened before (see ``PinnedDirectories``).
+        case outsideChroot(jail: String)
     }
 
     /// The file the problem is in (as configured, before following symlinks).
@@ -55,6 +58,8 @@ public struct CertificateLoadError: Error, Hashable, CustomStringConvertible {
         case .unsupportedKeyType: what = "has a key that is neither RSA nor ECDSA"
         case .emptyDirectory: what = "contains no certificate files"
         case .rejectedByOpenSSL(let reason): what = "was rejected by OpenSSL: \(reason)"
+        case .outsideChroot(let jail):
+            what = "is outside the chroot \(jail) and in no directory opened before it; restart proxyd to load a certificate from a new directory"
         }
         return "\(file) \(what)"
     }

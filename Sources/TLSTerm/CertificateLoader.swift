@@ -10,12 +10,14 @@ struct CertificateLoader {
     var logger: Logger
     /// Seconds since the Unix epoch, for the expiry warning.
     var now: @Sendable () -> Int64
+    /// The directories kept open across a chroot (nil: plain paths).
+    var pinned: PinnedDirectories? = nil
 
     /// Loads every certificate of `sources`, in order.
     func load(_ sources: [CertificateSource]) throws(CertificateLoadError) -> [LoadedCertificate] {
         var loaded: [LoadedCertificate] = []
         for source in sources {
-            for concrete in try source.expand() {
+            for concrete in try source.expand(pinned: pinned) {
                 loaded.append(try load(concrete))
             }
         }
@@ -27,7 +29,7 @@ struct CertificateLoader {
         switch source.kind {
         case .combined(let path):
             let main = try blocks(of: path)
-            if main.keys.isEmpty, POSIXFile.isRegularFile(path + ".key") {
+            if main.keys.isEmpty, POSIXFile.isRegularFile(path + ".key", pinned: pinned) {
                 let keyFile = try blocks(of: path + ".key")
                 return try assemble(certificatesFrom: main, keysFrom: keyFile, files: [path, path + ".key"])
             }
@@ -50,7 +52,7 @@ struct CertificateLoader {
     }
 
     private func blocks(of path: String) throws(CertificateLoadError) -> FileBlocks {
-        let bytes = try POSIXFile.read(path)
+        let bytes = try POSIXFile.read(path, pinned: pinned)
         let document: PEMDocument
         do {
             document = try PEMDocument(parsing: String(decoding: bytes, as: UTF8.self))

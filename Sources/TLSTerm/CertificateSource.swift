@@ -40,6 +40,16 @@ public struct CertificateSource: Sendable, Hashable, CustomStringConvertible {
         CertificateSource(kind: .directory(path: path))
     }
 
+    /// The directories to keep open across a chroot so this source can be read again: a
+    /// file's directory, or the directory itself.
+    var directoriesToPin: (files: [String], directories: [String]) {
+        switch kind {
+        case .combined(let path): ([path], [])
+        case .pair(let chain, let key): ([chain, key], [])
+        case .directory(let path): ([], [path])
+        }
+    }
+
     public var description: String {
         switch kind {
         case .combined(let path): "combined PEM \(path)"
@@ -49,17 +59,17 @@ public struct CertificateSource: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The concrete files this source stands for right now (a directory is listed again).
-    func expand() throws(CertificateLoadError) -> [CertificateSource] {
+    func expand(pinned: PinnedDirectories? = nil) throws(CertificateLoadError) -> [CertificateSource] {
         switch kind {
         case .combined, .pair:
             return [self]
         case .directory(let path):
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
             var sources: [CertificateSource] = []
-            for name in try POSIXFile.listDirectory(base) where !name.hasPrefix(".") {
+            for name in try POSIXFile.listDirectory(base, pinned: pinned) where !name.hasPrefix(".") {
                 let entry = base + "/" + name
-                if POSIXFile.isDirectory(entry) {
-                    if POSIXFile.isRegularFile(entry + "/fullchain.pem") && POSIXFile.isRegularFile(entry + "/privkey.pem") {
+                if POSIXFile.isDirectory(entry, pinned: pinned) {
+                    if POSIXFile.isRegularFile(entry + "/fullchain.pem", pinned: pinned) && POSIXFile.isRegularFile(entry + "/privkey.pem", pinned: pinned) {
                         sources.append(.certbot(liveDirectory: entry))
                     }
                 } else if name.hasSuffix(".pem") || name.hasSuffix(".crt") || name.hasSuffix(".cer") {
@@ -72,14 +82,14 @@ public struct CertificateSource: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The files whose change means this source must be loaded again.
-    func watchedPaths() -> [String] {
+    func watchedPaths(pinned: PinnedDirectories? = nil) -> [String] {
         switch kind {
         case .combined(let path): return [path, path + ".key"]
         case .pair(let chain, let key): return [chain, key]
         case .directory(let path):
             // The directory itself (entries added/removed) plus everything it expands to now.
-            let expanded = (try? expand()) ?? []
-            return [path] + expanded.flatMap { $0.watchedPaths() }
+            let expanded = (try? expand(pinned: pinned)) ?? []
+            return [path] + expanded.flatMap { $0.watchedPaths(pinned: pinned) }
         }
     }
 }

@@ -22,6 +22,8 @@ public final class CertificateStore: Sendable {
     public let sources: [CertificateSource]
 
     private let logger: Logger
+    /// The directories kept open across a chroot, read through on every (re)load.
+    private let pinned: PinnedDirectories?
     private let wallClock: @Sendable () -> Int64
     private let current: NIOLockedValueBox<CertificateSnapshot>
     private let reloadState: NIOLockedValueBox<ReloadState>
@@ -40,11 +42,14 @@ public final class CertificateStore: Sendable {
     ///
     /// - Parameters:
     ///   - wallClock: seconds since the Unix epoch, for expiry checks; nil means `time(2)`.
+    ///   - pinned: for a process that will `chroot`: the directories of `sources` are pinned
+    ///     in it now, and every later load reads through them (see ``PinnedDirectories``).
     public init(
         sources: [CertificateSource],
         configuration: TLSConfiguration = .mozillaIntermediate,
         logger: Logger,
-        wallClock: (@Sendable () -> Int64)? = nil
+        wallClock: (@Sendable () -> Int64)? = nil,
+        pinned: PinnedDirectories? = nil
     ) throws {
         let wallClock = wallClock ?? { POSIXFile.unixTime() }
         // Surface configuration mistakes as themselves, not as a certificate problem.
@@ -53,11 +58,19 @@ public final class CertificateStore: Sendable {
         self.sources = sources
         self.logger = logger
         self.wallClock = wallClock
+        self.pinned = pinned
         guard !sources.isEmpty else {
             throw CertificateLoadError(file: "(no certificate sources)", problem: .noCertificate)
         }
-        let fingerprints = Self.fingerprints(of: sources)
-        let snapshot = try Self.load(sources, configuration, logger, wallClock, fingerprints, generation: 1)
+        if let pinned {
+            for source in sources {
+                let (files, directories) = source.directoriesToPin
+                for file in files { pinned.pin(directoryOf: file) }
+                for directory in directories { pinned.pin(directory: directory) }
+            }
+        }
+        let fingerprints = Self.fingerprints(of: sources, pinned)
+        let snapshot = try Self.load(sources, configuration, logger, wallClock, fingerprints, generation: 1, pinned)
         self.current = NIOLockedValueBox(snapshot)
         self.reloadState = NIOLockedValueBox(ReloadState(detector: CertificateChangeDetector(loaded: fingerprints)))
         logger.info("certificates loaded", metadata: Self.metadata(snapshot))
@@ -85,7 +98,7 @@ public final class CertificateStore: Sendable {
     /// Loads every source again now and swaps the result in. On error the previous
     /// certificates stay in service, the error is logged, kept in ``status`` and thrown.
     public func reload() throws(CertificateLoadError) {
-        try performReload(fingerprints: Self.fingerprints(of: sources))
+        try performReload(fingerprints: Self.fingerprints(of: sources, pinned))
     }
 
     /// Reloads if any watched file changed since the last load (and it is not a state that
@@ -93,7 +106,7 @@ public final class CertificateStore: Sendable {
     /// the same files, so a renewal caught half-way is not reported as an error.
     @discardableResult
     public func reloadIfChanged(settle: Bool = false) -> CertificateReloadResult {
-        let fingerprints = Self.fingerprints(of: sources)
+        let fingerprints = Self.fingerprints(of: sources, pinned)
         let decision = reloadState.withLockedValue { $0.detector.observe(fingerprints, settle: settle) }
         switch decision {
         case .unchanged: return .unchanged
@@ -136,7 +149,7 @@ public final class CertificateStore: Sendable {
     private func performReloadLocked(fingerprints: [FileFingerprint]) throws(CertificateLoadError) {
         let generation = current.withLockedValue { $0.generation } + 1
         do {
-            let snapshot = try Self.load(sources, configuration, logger, wallClock, fingerprints, generation: generation)
+            let snapshot = try Self.load(sources, configuration, logger, wallClock, fingerprints, generation: generation, pinned)
             current.withLockedValue { $0 = snapshot }
             reloadState.withLockedValue { state in
                 state.detector.didLoad(fingerprints)
@@ -158,15 +171,16 @@ public final class CertificateStore: Sendable {
 
     private static func load(
         _ sources: [CertificateSource], _ configuration: TLSConfiguration, _ logger: Logger,
-        _ wallClock: @escaping @Sendable () -> Int64, _ fingerprints: [FileFingerprint], generation: Int
+        _ wallClock: @escaping @Sendable () -> Int64, _ fingerprints: [FileFingerprint], generation: Int,
+        _ pinned: PinnedDirectories?
     ) throws(CertificateLoadError) -> CertificateSnapshot {
-        let loader = CertificateLoader(logger: logger, now: wallClock)
+        let loader = CertificateLoader(logger: logger, now: wallClock, pinned: pinned)
         let loaded = try loader.load(sources)
         return try CertificateSnapshot(loaded: loaded, configuration: configuration, fingerprints: fingerprints, generation: generation)
     }
 
-    private static func fingerprints(of sources: [CertificateSource]) -> [FileFingerprint] {
-        sources.flatMap { $0.watchedPaths() }.map(POSIXFile.fingerprint)
+    private static func fingerprints(of sources: [CertificateSource], _ pinned: PinnedDirectories?) -> [FileFingerprint] {
+        sources.flatMap { $0.watchedPaths(pinned: pinned) }.map { POSIXFile.fingerprint($0, pinned: pinned) }
     }
 
     private static func metadata(_ snapshot: CertificateSnapshot) -> Logger.Metadata {

@@ -9,10 +9,35 @@ import Darwin
 /// The few file-system calls the certificate store needs, with `errno` kept for error
 /// messages. Plain POSIX, because the store must report *why* a file is unreadable and
 /// compare inodes and symlink targets (certbot renews by re-pointing `live/` symlinks).
+///
+/// Every call takes the ``PinnedDirectories`` of a chrooted process (nil otherwise) and works
+/// relative to the pinned directory's descriptor (`openat`, `fstatat`), so the same
+/// configured path reads the same file before and after `chroot`.
 enum POSIXFile {
+    /// Where `path` is: a directory descriptor (`AT_FDCWD` when nothing is pinned) and the path
+    /// relative to it; throws when the process is jailed and nothing pinned holds `path`.
+    private static func locate(_ path: String, _ pinned: PinnedDirectories?) throws(CertificateLoadError) -> (descriptor: Int32, relative: String) {
+        guard let pinned else { return (AT_FDCWD, path) }
+        guard let location = pinned.locate(path) else {
+            throw CertificateLoadError(file: path, problem: .outsideChroot(jail: pinned.jail ?? "/"))
+        }
+        return location
+    }
+
+    /// `fstatat` through ``locate``, following symlinks; nil with `errno` set when it fails.
+    private static func status(_ path: String, _ pinned: PinnedDirectories?) -> stat? {
+        guard let (descriptor, relative) = try? locate(path, pinned) else {
+            errno = ENOENT
+            return nil
+        }
+        var status = stat()
+        return fstatat(descriptor, relative, &status, 0) == 0 ? status : nil
+    }
+
     /// The whole file, following symlinks. Throws the `errno` of the failing call.
-    static func read(_ path: String) throws(CertificateLoadError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    static func read(_ path: String, pinned: PinnedDirectories? = nil) throws(CertificateLoadError) -> [UInt8] {
+        let (directory, relative) = try locate(path, pinned)
+        let fd = openat(directory, relative, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CertificateLoadError(file: path, problem: .unreadable(errno: errno)) }
         defer { close(fd) }
         var status = stat()
@@ -40,11 +65,19 @@ enum POSIXFile {
 
     /// The identity of the file behind `path` now: its resolved path (all symlinks followed),
     /// device, inode, size and modification time; or the `errno` if it cannot be stat'ed.
-    static func fingerprint(_ path: String) -> FileFingerprint {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return FileFingerprint(path: path, state: .missing(errno: errno)) }
+    static func fingerprint(_ path: String, pinned: PinnedDirectories? = nil) -> FileFingerprint {
+        guard let status = status(path, pinned) else { return FileFingerprint(path: path, state: .missing(errno: errno)) }
         var resolved = path
-        if let real = realpath(path, nil) {
+        if let pinned, let (directory, relative) = pinned.locate(path) {
+            // realpath cannot work relative to a descriptor; the link target is what certbot
+            // re-points (and the inode changes with it anyway).
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = target.withUnsafeMutableBufferPointer { buffer -> Int in
+                guard let base = buffer.baseAddress else { return -1 }
+                return readlinkat(directory, relative, base, buffer.count - 1)
+            }
+            if count > 0 { resolved = path + " -> " + String(decoding: target[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        } else if let real = realpath(path, nil) {
             resolved = String(cString: real)
             free(real)
         }
@@ -59,20 +92,27 @@ enum POSIXFile {
     }
 
     /// True if `path` is a directory (following symlinks).
-    static func isDirectory(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+    static func isDirectory(_ path: String, pinned: PinnedDirectories? = nil) -> Bool {
+        guard let status = status(path, pinned) else { return false }
+        return (status.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// True if `path` is a regular file (following symlinks).
-    static func isRegularFile(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    static func isRegularFile(_ path: String, pinned: PinnedDirectories? = nil) -> Bool {
+        guard let status = status(path, pinned) else { return false }
+        return (status.st_mode & S_IFMT) == S_IFREG
     }
 
     /// The entry names of a directory, sorted, without `.` and `..`.
-    static func listDirectory(_ path: String) throws(CertificateLoadError) -> [String] {
-        guard let dir = opendir(path) else { throw CertificateLoadError(file: path, problem: .unreadable(errno: errno)) }
+    static func listDirectory(_ path: String, pinned: PinnedDirectories? = nil) throws(CertificateLoadError) -> [String] {
+        let (directory, relative) = try locate(path, pinned)
+        let descriptor = openat(directory, relative, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CertificateLoadError(file: path, problem: .unreadable(errno: errno)) }
+        guard let dir = fdopendir(descriptor) else {
+            let code = errno
+            close(descriptor)
+            throw CertificateLoadError(file: path, problem: .unreadable(errno: code))
+        }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {

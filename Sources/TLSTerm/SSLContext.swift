@@ -70,6 +70,16 @@ final class SSLContext: @unchecked Sendable {
         }
         let tls13 = configuration.tls13CipherSuites.joined(separator: ":")
         guard SSL_CTX_set_ciphersuites(pointer, tls13) == 1 else { throw .invalidTLS13CipherSuites(tls13) }
+        if let unknown = configuration.tls13CipherSuites.first(where: { ctlsshim_ctx_has_cipher_named(pointer, $0) != 1 }) {
+            throw .unknownTLS13CipherSuite(unknown)
+        }
+        // DHE suites (a haproxy.cfg list may name them) need a group; without one OpenSSL
+        // silently never picks them.
+        ctlsshim_ctx_set_dh_auto(pointer)
+        if !configuration.signatureAlgorithms.isEmpty {
+            let sigalgs = configuration.signatureAlgorithms.joined(separator: ":")
+            guard ctlsshim_ctx_set1_sigalgs_list(pointer, sigalgs) == 1 else { throw .invalidSignatureAlgorithms(sigalgs) }
+        }
         let groups = configuration.groups.joined(separator: ":")
         guard ctlsshim_ctx_set1_groups_list(pointer, groups) == 1 else { throw .invalidGroups(groups) }
 

@@ -24,6 +24,9 @@ public struct TLSConfiguration: Sendable, Hashable {
     public var tls13CipherSuites: [String]
     /// Key exchange groups, OpenSSL names (`X25519`, `prime256v1`, `secp384r1`).
     public var groups: [String]
+    /// Signature algorithms the server accepts for the handshake signature, OpenSSL syntax
+    /// (`ECDSA+SHA256`, `RSA-PSS+SHA256`; `SSL_CTX_set1_sigalgs_list`). Empty: OpenSSL's list.
+    public var signatureAlgorithms: [String] = []
     /// Prefer the server's cipher order over the client's. Mozilla intermediate says no: every
     /// offered suite is strong, and clients know whether they have AES hardware.
     public var preferServerCipherOrder: Bool
@@ -91,7 +94,8 @@ public struct TLSConfiguration: Sendable, Hashable {
         ticketKeysRetained: Int,
         sessionCacheSize: Int,
         sessionTimeout: TimeAmount,
-        handshakeTimeout: TimeAmount
+        handshakeTimeout: TimeAmount,
+        signatureAlgorithms: [String] = []
     ) {
         self.minimumVersion = minimumVersion
         self.maximumVersion = maximumVersion
@@ -106,6 +110,14 @@ public struct TLSConfiguration: Sendable, Hashable {
         self.sessionCacheSize = sessionCacheSize
         self.sessionTimeout = sessionTimeout
         self.handshakeTimeout = handshakeTimeout
+        self.signatureAlgorithms = signatureAlgorithms
+    }
+
+    /// Hands every setting to OpenSSL on a throwaway `SSL_CTX` and throws what it refuses, so a
+    /// configuration reader can report a bad cipher string, suite, group or version range at
+    /// load time with the line it came from, judged by the OpenSSL that will serve it.
+    public func validate() throws(TLSConfigurationError) {
+        _ = try SSLContext(configuration: self)
     }
 
     /// The ALPN list in wire format (RFC 7301 §3.1: each name prefixed by its length).

@@ -7,6 +7,11 @@ public enum TLSConfigurationError: Error, Hashable, CustomStringConvertible {
     case invalidTLS12CipherSuites(String)
     /// OpenSSL rejected the TLS 1.3 suite list (`SSL_CTX_set_ciphersuites`).
     case invalidTLS13CipherSuites(String)
+    /// A TLS 1.3 suite name OpenSSL does not know (`SSL_CTX_set_ciphersuites` skips unknown
+    /// names silently; an operator's typo must not quietly shrink the list).
+    case unknownTLS13CipherSuite(String)
+    /// OpenSSL rejected the signature algorithm list (`SSL_CTX_set1_sigalgs_list`).
+    case invalidSignatureAlgorithms(String)
     /// OpenSSL rejected the group list (`SSL_CTX_set1_groups_list`).
     case invalidGroups(String)
     /// An ALPN name is empty or longer than 255 bytes (RFC 7301 §3.1).
@@ -21,6 +26,8 @@ public enum TLSConfigurationError: Error, Hashable, CustomStringConvertible {
         case .invalidVersionRange(let min, let max): "TLS minimum version \(min) is above maximum \(max)"
         case .invalidTLS12CipherSuites(let list): "OpenSSL accepts none of the TLS 1.2 cipher suites '\(list)'"
         case .invalidTLS13CipherSuites(let list): "OpenSSL rejects the TLS 1.3 cipher suites '\(list)'"
+        case .unknownTLS13CipherSuite(let name): "OpenSSL knows no TLS 1.3 cipher suite '\(name)'"
+        case .invalidSignatureAlgorithms(let list): "OpenSSL rejects the signature algorithms '\(list)'"
         case .invalidGroups(let list): "OpenSSL rejects the key exchange groups '\(list)'"
         case .invalidALPNProtocol(let name): "ALPN protocol name '\(name)' must be 1 to 255 bytes"
         case .invalidValue(let field, let value): "TLS configuration \(field) has invalid value \(value)"

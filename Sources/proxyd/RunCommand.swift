@@ -13,8 +13,9 @@ import UnixSignals
 /// (see `ProxyRuntime.reload`).
 ///
 /// Start-up order: load and validate the file (certificates included), trap SIGHUP, bind every
-/// listener, then drop root to `user:` if set — so privileged ports are bound while they can
-/// be, and nothing after binding runs as root.
+/// listener and the runtime API socket (`stats socket`), enter `chroot:` if set
+/// (``ChrootJail``), then drop root to `user:` if set — so privileged ports are bound while they
+/// can be, and nothing after binding runs as root.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -53,22 +54,39 @@ struct RunCommand: AsyncParsableCommand {
         // swift-metrics (libraries, future instrumentation).
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let runtime: ProxyRuntime
+        let pidFile = loaded.configuration.pidFile.map(PIDFile.init(path:))
         do {
-            runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, configurationPath: config, logger: logger, metricsRegistry: registry)
-            try await runtime.bindListeners()
+            try pidFile?.write()
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)
         }
-        if let user = loaded.configuration.user {
-            do {
-                let identity = try PrivilegeDrop.drop(toUser: user, group: loaded.configuration.group)
-                logger.info("running as user \(identity.user)", metadata: ["uid": "\(identity.uid)", "gid": "\(identity.gid)"])
-            } catch {
-                logger.critical("cannot start: \(error)")
-                throw ExitCode(1)
+        defer { pidFile?.remove() }
+        let runtime: ProxyRuntime
+        do {
+            runtime = try ProxyRuntime(configuration: loaded.configuration, group: group, configurationPath: config, logger: logger, metricsRegistry: registry)
+            try await runtime.bindListeners()
+            try await runtime.bindStatsSocket()
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        do {
+            // The user database is read before the chroot hides it.
+            let target = try loaded.configuration.user.map { user throws(PrivilegeDrop.Failure) in
+                try PrivilegeDrop.resolve(user: user, group: loaded.configuration.group)
             }
+            if let jail = loaded.configuration.chroot, let pinned = runtime.pinnedDirectories {
+                try ChrootJail.enter(jail, pinned: pinned)
+                logger.info("chrooted", metadata: ["directory": "\(jail)", "kept_open": .array(pinned.directories.map { "\($0)" })])
+            }
+            if let target {
+                let identity = try PrivilegeDrop.drop(to: target)
+                logger.info("running as user \(identity.user)", metadata: ["uid": "\(identity.uid)", "gid": "\(identity.gid)"])
+            }
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
         }
         let services = ServiceGroup(configuration: .init(
             // Shut down in reverse order: reloads stop before the proxy drains.
@@ -83,7 +101,12 @@ struct RunCommand: AsyncParsableCommand {
     /// Raises the soft open-file limit to the hard one (see ``OpenFileLimit``), logs the
     /// result, and warns when the limit is below what `max_connections` can use.
     static func raiseOpenFileLimit(for configuration: ProxyConfiguration, logger: Logger) {
-        guard let (before, after) = OpenFileLimit.raiseSoftToHard() else {
+        let changed = if let limit = configuration.openFileLimit {
+            OpenFileLimit.set(to: UInt64(limit))
+        } else {
+            OpenFileLimit.raiseSoftToHard()
+        }
+        guard let (before, after) = changed else {
             logger.warning("cannot read the open-file limit (RLIMIT_NOFILE)")
             return
         }
@@ -93,6 +116,11 @@ struct RunCommand: AsyncParsableCommand {
             logger.info("open-file limit", metadata: ["limit": "\(after)"])
         }
         let needed = OpenFileLimit.needed(maxConnections: configuration.limits.maxConnections)
+        if let wanted = configuration.openFileLimit, after.soft != UInt64(wanted) {
+            logger.warning("could not set the open-file limit that ulimit-n / open_file_limit asks for (raising the hard limit needs root)", metadata: [
+                "wanted": "\(wanted)", "limit": "\(after)",
+            ])
+        }
         if let soft = after.soft, soft < needed {
             logger.warning("the open-file limit is below what limits.max_connections can use; accepts will back off on EMFILE", metadata: [
                 "limit": "\(soft)", "max_connections": "\(configuration.limits.maxConnections)", "needed": "\(needed)",

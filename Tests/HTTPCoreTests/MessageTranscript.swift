@@ -35,6 +35,17 @@ struct MessageTranscript: Equatable, CustomStringConvertible {
     /// True when input ended in the middle of a message (or with unparsed bytes).
     var partial: Bool { unconsumed > 0 || (messages.last.map { !$0.complete } ?? false) }
 
+    /// What the parser decided, for comparing feedings. A request an error cut short after its
+    /// head was reported, and the same request refused before its head (its chunked framing
+    /// already bad in the bytes that came with the head, see `HTTPMessageParser`), are one
+    /// verdict: the error, and the messages completed before it.
+    var verdict: MessageTranscript {
+        guard error != nil, let last = messages.last, !last.complete else { return self }
+        var cut = self
+        cut.messages.removeLast()
+        return cut
+    }
+
     var description: String {
         "messages=\(messages) error=\(error.map(String.init(describing:)) ?? "none") paused=\(paused) tunnel=\(tunnel.count)B unconsumed=\(unconsumed)"
     }
@@ -142,7 +153,7 @@ struct MessageTranscript: Equatable, CustomStringConvertible {
         let whole = run(kind, chunks: [bytes], limits: limits, requestMethod: requestMethod)
         var disagreeing: [String] = []
         for (name, chunks) in feedings(of: bytes).dropFirst()
-        where run(kind, chunks: chunks, limits: limits, requestMethod: requestMethod) != whole {
+        where run(kind, chunks: chunks, limits: limits, requestMethod: requestMethod).verdict != whole.verdict {
             disagreeing.append(name)
         }
         return (whole, disagreeing)

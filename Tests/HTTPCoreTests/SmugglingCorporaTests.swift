@@ -64,7 +64,7 @@ struct SmugglingCorporaTests {
                 let bytes = encoded.base64Bytes
                 let whole = MessageTranscript.run(.request, chunks: [bytes])
                 let single = MessageTranscript.run(.request, chunks: bytes.map { [$0] })
-                #expect(whole == single, "\(probe.mutation) \(probe.probe)")
+                #expect(whole.verdict == single.verdict, "\(probe.mutation) \(probe.probe)")
                 Self.expectUnambiguous(whole)
                 if whole.error == nil { accepted += 1 }
             }

@@ -42,11 +42,12 @@ struct SourceHashTests {
         #expect(HashKeySource.uri(includeQuery: true).key(clientAddress: [], uri: withQuery, headerValue: noHeader) == HashKey(bytes: withQuery))
     }
 
-    @Test("the header source uses the header value, and nil when it is absent")
+    @Test("the header source uses the header value, and nil when it is absent or empty (HAProxy: 'absent or … not any value')")
     func headerSource() {
         let source = HashKeySource.header("X-Tenant")
         #expect(source.key(clientAddress: [], uri: [], headerValue: { $0 == "X-Tenant" ? "acme" : nil }) == HashKey("acme"))
         #expect(source.key(clientAddress: [], uri: [], headerValue: { _ in nil }) == nil)
+        #expect(source.key(clientAddress: [], uri: [], headerValue: { _ in "" }) == nil)
     }
 
     @Test("the client-address source hashes the address bytes only")
@@ -55,11 +56,31 @@ struct SourceHashTests {
         #expect(key == HashKey.clientAddress([203, 0, 113, 9]))
     }
 
-    @Test("without a key, hash strategies still pick (randomly)", arguments: [ConfiguredStrategy.sourceHash, .ringHash(), .maglev(), .boundedLoadHash()])
+    @Test("without a key, hash strategies take turns (HAProxy's round-robin fallback): equal weights share exactly",
+          arguments: [ConfiguredStrategy.sourceHash, .ringHash(), .maglev()])
     func keyless(strategy: ConfiguredStrategy) throws {
         let balancer = try LoadBalancer(strategy: strategy, now: t0)
         try balancer.update(makeEndpoints(4), now: t0)
-        let seen = Set((0..<400).compactMap { _ in balancer.pickAndComplete() })
-        #expect(seen.count == 4)
+        // The balancer-wide path (the plan's own cursor)…
+        let shared = Dictionary((0..<400).compactMap { _ in balancer.pickAndComplete() }.map { ($0, 1) }, uniquingKeysWith: +)
+        #expect(shared.count == 4 && shared.values.allSatisfy { $0 == 100 }, "\(shared)")
+        // …and a picker's (its own rotation).
+        var picker = balancer.makePicker(seed: 7)
+        let own = balancer.histogram(400, picker: &picker)
+        #expect(own.count == 4 && own.values.allSatisfy { $0 == 100 }, "\(own)")
+    }
+
+    @Test("without a key, hash strategies give each endpoint its weight's share (within 2 %), bounded loads included",
+          arguments: [ConfiguredStrategy.sourceHash, .ringHash(), .maglev(), .boundedLoadHash()])
+    func keylessWeighted(strategy: ConfiguredStrategy) throws {
+        let balancer = try LoadBalancer(strategy: strategy, now: t0)
+        try balancer.update([endpoint("a", weight: 1), endpoint("b", weight: 2), endpoint("c", weight: 5)], now: t0)
+        var picker = balancer.makePicker(seed: 11)
+        let counts = balancer.histogram(8_000, picker: &picker)
+        // A ring's arcs are only about proportional to the weights (160 points per weight step).
+        let tolerance = strategy == .ringHash() || strategy == .boundedLoadHash() ? 0.04 : 0.02
+        for (id, share) in [("a", 1.0 / 8), ("b", 2.0 / 8), ("c", 5.0 / 8)] {
+            #expect(abs(Double(counts[id, default: 0]) / 8_000 - share) < tolerance, "\(id): \(counts)")
+        }
     }
 }

@@ -112,7 +112,8 @@ struct HAProxyConfigurationErrorTests {
         #expect(errors(front: ["http-request set-header X-A %[req.cook(session)]"]) == ["haproxy.cfg:3: error: unknown sample fetch '%[req.cook(session)]'; supported: src, src_port, scheme, ssl_fc, ssl_fc_sni, dst_port, req.hdr(NAME), hdr(NAME)"])
         #expect(errors(front: ["redirect location /maintenance"]) == ["haproxy.cfg:3: error: redirect location is not supported; write redirect prefix URL (the request path is appended)"])
         #expect(errors(front: ["redirect scheme https code 304"]) == ["haproxy.cfg:3: error: redirect code must be 301, 302, 303, 307 or 308"])
-        #expect(errors(back: ["option tcp-check"]) == ["haproxy.cfg:5: error: unsupported option 'tcp-check' in section backend 'app'"])
+        #expect(errors(back: ["option tcp-check"]) == ["haproxy.cfg:5: error: option tcp-check is not supported: proxyd checks HTTP backends (option httpchk) or TCP connects"])
+        #expect(errors(back: ["option frobnicate"]) == ["haproxy.cfg:5: error: unsupported option 'frobnicate' in section backend 'app'"])
         #expect(errors(back: ["balance first"]) == ["haproxy.cfg:5: error: balance first is not supported; leastconn is the closest"])
         #expect(errors(back: ["http-check expect rstatus ^(200|302)"]) == ["haproxy.cfg:5: error: http-check expect rstatus '^(200|302)' is too complex to translate; write http-check expect status 200-399"])
         #expect(errors(back: ["http-check expect string OK"]) == ["haproxy.cfg:5: error: http-check expect string is not supported: proxyd checks the response status (status or rstatus)"])
@@ -174,7 +175,8 @@ struct HAProxyConfigurationErrorTests {
     @Test("malformed backend lines, each with its exact error", arguments: [
         ("option httpchk GET health", "haproxy.cfg:5: error: option httpchk: the URI 'health' must start with '/'"),
         ("option httpchk GET / HTTP/1.1 extra", "haproxy.cfg:5: error: option httpchk takes at most METHOD URI VERSION, found 4 words"),
-        ("balance uri len 10", "haproxy.cfg:5: error: balance uri options ('len 10') are not supported; proxyd hashes the whole URI"),
+        ("balance uri len 10", "haproxy.cfg:5: error: balance uri options other than 'whole' ('len 10') are not supported; proxyd hashes the path before '?' (or, with 'whole', the whole URI)"),
+        ("balance uri whole path-only", "haproxy.cfg:5: error: balance uri options other than 'whole' ('whole path-only') are not supported; proxyd hashes the path before '?' (or, with 'whole', the whole URI)"),
         ("balance random(3)", "haproxy.cfg:5: error: balance random(3): proxyd draws 1 (random) or 2 (random(2), power of two choices)"),
         ("balance leastconn now", "haproxy.cfg:5: error: balance leastconn takes no options, found 'now'"),
         ("hash-type ring", "haproxy.cfg:5: error: hash-type must be map-based or consistent"),

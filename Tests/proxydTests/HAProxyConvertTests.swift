@@ -35,6 +35,18 @@ struct HAProxyConvertTests {
         return try YAMLConfigurationLoader.load(yaml: yaml, file: "converted.yaml").configuration
     }
 
+    @Test("every hash key (source, uri, uri whole, hdr) and random's two draws survive conversion")
+    func hashKeysRoundTrip() throws {
+        var lines: [String] = []
+        for (index, balance) in ["source", "uri", "uri whole", "hdr(X-User)", "random", "random(1)"].enumerated() {
+            lines += ["backend b\(index)", "    balance \(balance)", "    server s 127.0.0.1:\(9001 + index)"]
+        }
+        let text = (["frontend web", "    bind 127.0.0.1:8080", "    default_backend b0"] + lines).joined(separator: "\n") + "\n"
+        let original = try HAProxyTestFiles.load(text).configuration
+        #expect(original.backends.map(\.balance.hashKey.configurationName) == ["source", "uri", "uri:whole", "header:X-User", "source", "source"])
+        #expect(withoutLocations(try roundTrip(original)) == withoutLocations(original))
+    }
+
     @Test("the seed's converted YAML reads back as the same model")
     func seedRoundTrip() throws {
         let original = try ConfigurationFile.load(path: HAProxyTestFiles.seedPath).configuration
@@ -136,6 +148,34 @@ struct HAProxyConvertTests {
         for (index, route) in original.listeners[0].routes.enumerated() {
             #expect(reread.listeners[0].routes[index].condition == route.condition, "\(lines[index])")
         }
+    }
+
+    @Test("error pages survive conversion: pages every section shares go to the top level, the rest stay per section")
+    func errorPagesRoundTrip() throws {
+        let debian = ErrorPageFiles.debian
+        let text = """
+            defaults
+                mode http
+                errorfile 503 \(debian)/503.http
+                errorfile 400 \(debian)/400.http
+            frontend web
+                bind 127.0.0.1:8080
+                errorfiles site 403
+                errorloc303 404 https://www.example.com/missing
+                default_backend app
+            backend app
+                errorfile 400 \(debian)/500.http
+                server a1 127.0.0.1:9000
+            http-errors site
+                errorfile 403 \(debian)/403.http
+                errorfile 408 \(debian)/408.http
+            """
+        let original = try HAProxyTestFiles.load(text).configuration
+        #expect(withoutLocations(try roundTrip(original)) == withoutLocations(original))
+        let yaml = try ConfigurationYAMLWriter.yaml(for: original)
+        #expect(yaml.hasSuffix("error_pages:\n  503: \(debian)/503.http\n"))
+        #expect(yaml.contains("    error_pages:\n      400: \(debian)/500.http\n"))
+        #expect(yaml.contains("  error_pages:\n    400: \(debian)/400.http\n    403: \(debian)/403.http\n    404:\n      redirect: https://www.example.com/missing\n      code: 303\n"))
     }
 
     // MARK: The built binary

@@ -320,6 +320,11 @@ final class TestSocket {
         return recv(descriptor, &byte, 1, Int32(MSG_PEEK)) == 0
     }
 
+    /// Sends a FIN: the client's input to the server ends, and reads go on (RFC 9112 §9.6).
+    func shutdownWrite() {
+        _ = shutdown(descriptor, Int32(SHUT_WR))
+    }
+
     private var isOpen = true
 
     func close() {

@@ -107,7 +107,7 @@ struct YAMLConfigurationTests {
     func unknownKey() {
         let yaml = minimal.replacingOccurrences(of: "    servers:", with: "    retires: 3\n    servers:")
         #expect(errors(yaml) == [
-            "test.yaml:3:5: error: unknown key 'retires' in backends.app; expected one of: srv, servers, balance, health_check, outlier_detection, slow_start, panic_threshold, pool, retries, max_requests_per_endpoint, rules, response_rules"
+            "test.yaml:3:5: error: unknown key 'retires' in backends.app; expected one of: srv, servers, balance, health_check, outlier_detection, slow_start, panic_threshold, pool, retries, max_requests_per_endpoint, error_pages, rules, response_rules"
         ])
     }
 

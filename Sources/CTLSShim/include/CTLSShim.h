@@ -31,6 +31,11 @@ long ctlsshim_ctx_sess_number(SSL_CTX *ctx);
 
 /// SSL_CTX_set1_sigalgs_list is a macro over SSL_CTX_ctrl (client side, tests and benchmarks).
 int ctlsshim_ctx_set1_sigalgs_list(SSL_CTX *ctx, const char *list);
+/// SSL_CTX_set_dh_auto(ctx, 1) is a macro: DHE suites use the RFC 7919 ffdhe group sized to
+/// the certificate's key, as HAProxy 2.6 does when no `ssl-dh-param-file` is given.
+void ctlsshim_ctx_set_dh_auto(SSL_CTX *ctx);
+/// 1 if the context's cipher list holds a suite whose standard (IANA) name is `name`.
+int ctlsshim_ctx_has_cipher_named(SSL_CTX *ctx, const char *name);
 /// SSL_set_tlsext_host_name is a macro over SSL_ctrl (client side).
 int ctlsshim_set_tlsext_host_name(SSL *ssl, const char *name);
 

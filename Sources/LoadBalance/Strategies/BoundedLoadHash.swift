@@ -45,11 +45,13 @@ extension BalancingStrategy where Self == BoundedLoadHash {
 
 final class BoundedLoadPlan: PickPlan {
     let ring: HashRing
+    let keyless: KeylessRotation
     /// `balanceFactor × weight_i / Σweight`, so capacity_i = ceil(share_i × (total + 1)).
     let shares: ContiguousArray<Double>
 
     init(ring: HashRing, candidates: CandidateSet, balanceFactor: Double) {
         self.ring = ring
+        self.keyless = KeylessRotation(candidates: candidates)
         var totalWeight = 0.0
         for index in 0..<candidates.count { totalWeight += Double(candidates.hashWeight(at: index)) }
         var shares = ContiguousArray<Double>()
@@ -62,7 +64,10 @@ final class BoundedLoadPlan: PickPlan {
 
     func pick(_ input: PickInput, in candidates: CandidateSet) -> Int {
         let total = Double(candidates.totalInFlight + 1)
-        let start = ring.position(for: input.key.map { StableHash.mix($0.hash) } ?? input.random)
+        // Without a key the walk starts at the request's turn (round robin, as HAProxy falls
+        // back to), still bounded by the loads.
+        let start = input.key.map { ring.position(for: StableHash.mix($0.hash)) }
+            ?? ring.position(for: keyless.point(input))
         var position = start
         for _ in 0..<ring.count {
             let owner = ring.owner(at: position)

@@ -7,7 +7,8 @@
 /// table is sized as the smallest prime ≥ `minimumTableSize` that also gives at least 64
 /// slots per endpoint, chosen from a fixed ladder (≈ 65,537 × 4^k) so that M — and with it
 /// every key's slot — only changes when the endpoint count crosses a rung.
-/// Weights fill slots proportionally. Without a key the pick is random.
+/// Weights fill slots proportionally. Without a key the picks take turns (round robin), as
+/// HAProxy's fallback for a request without the hashed header or parameter does.
 public struct Maglev: BalancingStrategy, Hashable, ValidatedStrategy {
     /// Lower bound of the table size; must be prime. 65,537 is Envoy's default.
     public var minimumTableSize: Int
@@ -60,11 +61,13 @@ extension BalancingStrategy where Self == Maglev {
 
 final class MaglevPlan: PickPlan {
     let table: ContiguousArray<UInt32>
+    let keyless: KeylessRotation
 
     /// Maglev's population: endpoints take turns claiming the next free slot of their own
     /// permutation `(offset + j × skip) mod M`; a weighted endpoint takes a turn whenever
     /// its accumulated weight reaches the largest weight (Envoy's weighted variant).
     init(candidates: CandidateSet, size: Int) {
+        keyless = KeylessRotation(candidates: candidates)
         let n = candidates.count
         let empty = UInt32.max
         var table = ContiguousArray<UInt32>(repeating: empty, count: size)
@@ -100,7 +103,9 @@ final class MaglevPlan: PickPlan {
     }
 
     func pick(_ input: PickInput, in candidates: CandidateSet) -> Int {
-        let hash = input.key.map { StableHash.mix($0.hash) } ?? input.random
-        return Int(truncatingIfNeeded: table[StableHash.reduce(hash, into: table.count)])
+        guard let key = input.key else {
+            return keyless.pick(input) { Int(truncatingIfNeeded: table[StableHash.reduce($0, into: table.count)]) }
+        }
+        return Int(truncatingIfNeeded: table[StableHash.reduce(StableHash.mix(key.hash), into: table.count)])
     }
 }

@@ -5,7 +5,7 @@
 ///
 /// Each endpoint gets `virtualNodes × weight / maxWeight` points; more points mean a more
 /// even spread (std. deviation of a share ≈ 1/√points) and a bigger table. Without a key
-/// the pick is random.
+/// the picks take turns (round robin), as HAProxy's round-robin fallback does.
 public struct RingHash: BalancingStrategy, Hashable, ValidatedStrategy {
     /// Points on the ring per endpoint of the highest weight.
     public var virtualNodes: Int
@@ -17,7 +17,7 @@ public struct RingHash: BalancingStrategy, Hashable, ValidatedStrategy {
 
     /// Builds the ring for `candidates`.
     public func makePlan(for candidates: CandidateSet) -> any PickPlan {
-        RingHashPlan(ring: HashRing(candidates: candidates, virtualNodes: virtualNodes))
+        RingHashPlan(ring: HashRing(candidates: candidates, virtualNodes: virtualNodes), keyless: KeylessRotation(candidates: candidates))
     }
 
     func validate() throws(LoadBalancerError) {
@@ -34,12 +34,15 @@ extension BalancingStrategy where Self == RingHash {
 
 final class RingHashPlan: PickPlan {
     let ring: HashRing
+    let keyless: KeylessRotation
 
-    init(ring: HashRing) {
+    init(ring: HashRing, keyless: KeylessRotation) {
         self.ring = ring
+        self.keyless = keyless
     }
 
     func pick(_ input: PickInput, in candidates: CandidateSet) -> Int {
-        ring.owner(at: ring.position(for: input.key.map { StableHash.mix($0.hash) } ?? input.random))
+        guard let key = input.key else { return keyless.pick(input) { ring.owner(at: ring.position(for: $0)) } }
+        return ring.owner(at: ring.position(for: StableHash.mix(key.hash)))
     }
 }

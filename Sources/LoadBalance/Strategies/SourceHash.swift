@@ -3,7 +3,8 @@
 ///
 /// Cheaper than the consistent strategies but not consistent: any change of membership or
 /// health remaps most keys. Use ``RingHash`` or ``Maglev`` when affinity must survive
-/// scaling. Without a key it picks at random.
+/// scaling. Without a key the picks take turns (round robin), as HAProxy's
+/// round-robin fallback does.
 public struct SourceHash: BalancingStrategy {
     /// Creates the strategy.
     public init() {}

@@ -20,6 +20,8 @@ final class AliasPlan: PickPlan {
     let table: AliasTable
     /// Hash keys instead of random numbers decide the draw (source hash).
     let usesKey: Bool
+    /// Source hash without a key: turns rather than a random draw.
+    let keyless: KeylessRotation?
 
     init(candidates: CandidateSet, usesKey: Bool = false, weight: (Int) -> UInt32) {
         var uniform = true
@@ -30,6 +32,7 @@ final class AliasPlan: PickPlan {
         }
         self.table = AliasTable(count: candidates.count, isUniform: uniform, weight: weight)
         self.usesKey = usesKey
+        self.keyless = usesKey ? KeylessRotation(candidates: candidates) : nil
     }
 
     func pick(_ input: PickInput, in candidates: CandidateSet) -> Int {
@@ -37,6 +40,7 @@ final class AliasPlan: PickPlan {
             // Re-mix: a caller's precomputed hash may have weak high bits.
             return table.pick(StableHash.mix(key.hash))
         }
+        if let keyless { return keyless.pick(input) { table.pick($0) } }
         return table.pick(input.random)
     }
 }

@@ -36,7 +36,7 @@ struct AdminResponse: Sendable {
 /// | `GET /` (or `/stats`) | the HTML stats page, refreshing itself every 2 s |
 /// | `GET /metrics` | Prometheus text exposition |
 /// | `GET /api/backends` | every backend, endpoint and certificate as JSON |
-/// | `POST /api/backends/B/endpoints/ID/drain` / `enable` | take an endpoint out of rotation (in-flight requests finish) / back |
+/// | `POST /api/backends/B/endpoints/ID/drain` / `maint` / `enable` | take an endpoint out of rotation (in-flight requests finish) / back; ID is `address:port` or the server name (`srv1`) |
 /// | `POST /api/backends/B/endpoints/ID/weight` `{"weight": N}` | set its weight (0–65535) |
 /// | `POST /api/backends/B/refresh` | resolve the backend's SRV name now |
 /// | `POST /api/reload` | the injected ``AdminReloadAction`` |
@@ -96,6 +96,7 @@ struct AdminRouter: Sendable {
         let override: BackendGroup.Override
         switch verb {
         case "drain": override = .drain
+        case "maint": override = .maintenance
         case "enable": override = .enable
         case "weight":
             struct WeightBody: Decodable { var weight: Int }
@@ -105,12 +106,13 @@ struct AdminRouter: Sendable {
             guard let weight = UInt16(exactly: decoded.weight) else { return .error(400, "weight must be 0-65535") }
             override = .weight(weight)
         default:
-            return .error(404, "unknown endpoint action '\(verb)': drain, enable or weight")
+            return .error(404, "unknown endpoint action '\(verb)': drain, maint, enable or weight")
         }
         switch inspector.apply(override, backend: backend, endpoint: endpoint) {
         case .applied:
             let result = switch override {
             case .drain: "drained"
+            case .maintenance: "in maintenance"
             case .enable: "enabled"
             case .weight: "weight set"
             }

@@ -19,6 +19,8 @@ final class ProxyInspector: Sendable {
         var watches: [String: (watcher: EndpointWatcher<ContinuousClock>, resolverName: String)]
         var tlsContexts: [(listener: String, context: TLSServerContext)]
         var healthChecks: HealthCheckWiring
+        /// The configuration being served (listeners, resolvers, limits for the runtime API).
+        var configuration = ProxyConfiguration()
     }
 
     private let view: @Sendable () -> View
@@ -28,6 +30,8 @@ final class ProxyInspector: Sendable {
     let exposition: MetricsExposition
     /// The request counts the last look saw, for per-endpoint request rates.
     private let lastLook = NIOLockedValueBox<(at: Double, counts: [String: Int])>((0, [:]))
+    /// When the proxy started, Unix seconds (`show info`'s uptime).
+    let startedAt = Date().timeIntervalSince1970
 
     init(view: @escaping @Sendable () -> View, loops: [LoopConnections], accessLog: AccessLogWriter?, registry: PrometheusCollectorRegistry) {
         self.view = view
@@ -38,6 +42,21 @@ final class ProxyInspector: Sendable {
 
     /// The current backends, in configuration order.
     var backends: [BackendGroup] { view().backends }
+
+    /// The configuration generation being served.
+    var configuration: ProxyConfiguration { view().configuration }
+
+    /// The DNS counters of each `resolvers` section in use, by section name.
+    func resolverStatuses() -> [String: ProxyStatus.DNS] {
+        var resolvers: [String: ProxyStatus.DNS] = [:]
+        let view = self.view()
+        for group in view.backends {
+            if let watch = view.watches[group.name], resolvers[watch.resolverName] == nil {
+                resolvers[watch.resolverName] = Self.dnsStatus(watch.watcher, now: .now)
+            }
+        }
+        return resolvers
+    }
 
     /// Every loop's counters, summed (one task submitted to each loop).
     func requestCounters() async -> (snapshot: LoopMetrics.Snapshot, backendNames: [String]) {
@@ -87,7 +106,7 @@ final class ProxyInspector: Sendable {
                 let rate = elapsed > 0.2 ? max(0, Double(requests - (previous.counts[key] ?? requests)) / elapsed) : 0
                 let announced = membership.announced.first { $0.id == endpoint.id }
                 return ProxyStatus.Endpoint(
-                    id: endpoint.id, address: endpoint.address, port: endpoint.port, target: endpoint.target,
+                    id: endpoint.id, name: membership.names.name(of: endpoint.id), slot: membership.names.slots[endpoint.id], address: endpoint.address, port: endpoint.port, target: endpoint.target,
                     priority: Int(endpoint.priority), weight: Int(announced?.weight ?? endpoint.weight),
                     weightOverride: membership.weights[endpoint.id].map(Int.init),
                     state: state, inFlight: inFlight, requests: requests, requestRate: rate,
@@ -101,13 +120,17 @@ final class ProxyInspector: Sendable {
                 case .up: state = "up"
                 case .down(.failedChecks): state = "down"
                 case .down(.ejected): state = "ejected"
-                case .draining: state = membership.drained.contains(id) ? "drained" : "draining"
+                case .draining: state = membership.drained.contains(id) ? "drained" : membership.maintenance.contains(id) ? "maint" : "draining"
                 }
                 endpoints.append(entry(status.endpoint, state: state, inFlight: status.inFlight))
             }
             // Drained by the operator and finished: no longer in the balancer, still listed.
-            for endpoint in membership.announced where membership.drained.contains(endpoint.id) && !listed.contains(endpoint.id) {
-                endpoints.append(entry(endpoint, state: "drained", inFlight: 0))
+            for endpoint in membership.announced where !listed.contains(endpoint.id) {
+                if membership.drained.contains(endpoint.id) {
+                    endpoints.append(entry(endpoint, state: "drained", inFlight: 0))
+                } else if membership.maintenance.contains(endpoint.id) {
+                    endpoints.append(entry(endpoint, state: "maint", inFlight: 0))
+                }
             }
             var dns: ProxyStatus.DNS?
             if let watch = view.watches[group.name] {
@@ -150,13 +173,7 @@ final class ProxyInspector: Sendable {
     func metricsText() async -> String {
         let counters = await requestCounters()
         let status = await status(counters: counters)
-        var resolvers: [String: ProxyStatus.DNS] = [:]
-        let view = self.view()
-        for group in view.backends {
-            if let watch = view.watches[group.name], resolvers[watch.resolverName] == nil {
-                resolvers[watch.resolverName] = Self.dnsStatus(watch.watcher, now: .now)
-            }
-        }
+        let resolvers = resolverStatuses()
         return exposition.render(
             requests: counters.snapshot, backendNames: counters.backendNames, status: status,
             dns: resolvers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },

@@ -8,6 +8,11 @@ struct ProxyStatus: Sendable, Codable {
     struct Endpoint: Sendable, Codable {
         /// `address:port`, the endpoint's ID in the balancer and in the admin API's paths.
         var id: String
+        /// Its HAProxy-style server name (`srv1`, or the file's server name), which the
+        /// admin API and the runtime API accept in place of the ID; see ``ServerNameTable``.
+        var name: String?
+        /// The server's number in its backend (HAProxy's `sid` / `srv_id`).
+        var slot: Int?
         var address: String
         var port: Int
         /// The SRV target (or the server's name in the file).
@@ -18,7 +23,7 @@ struct ProxyStatus: Sendable, Codable {
         /// The operator's weight, when set through the admin API.
         var weightOverride: Int?
         /// `up`, `down` (failed health checks), `ejected` (outlier detection), `draining`
-        /// (left DNS, finishing its requests) or `drained` (by the operator).
+        /// (left DNS, finishing its requests), `drained` or `maint` (by the operator).
         var state: String
         var inFlight: Int
         /// Requests finished since start (every loop), and per second since the last look.

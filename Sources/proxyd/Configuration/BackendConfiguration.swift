@@ -1,3 +1,5 @@
+import LoadBalance
+
 /// A pool of endpoints that requests are balanced over, and how its membership is found.
 struct BackendConfiguration: Sendable, Hashable {
     var name: String
@@ -22,6 +24,9 @@ struct BackendConfiguration: Sendable, Hashable {
     /// Response rules run before the listener's on this backend's responses (HAProxy applies a
     /// backend's `http-response` rules first, then the frontend's).
     var responseRules: [ResponseRule] = []
+    /// Pages for errors of requests sent to this backend, by status; they win over the
+    /// listener's (HAProxy: the backend's page once the backend is chosen).
+    var errorPages: [Int: ErrorPage] = [:]
     var location: SourceLocation
 }
 
@@ -51,6 +56,9 @@ struct SRVMembership: Sendable, Hashable {
     /// The resolver section that answers for it.
     var resolver: String
     var addressPreference: AddressPreference = .ipv4
+    /// What the endpoints' server names start with (`server-template srv …` → srv1, srv2, …;
+    /// see ``ServerNameTable``).
+    var serverPrefix = "srv"
 
     enum AddressPreference: String, Sendable, Hashable, CaseIterable {
         case ipv4, ipv6, both
@@ -70,24 +78,10 @@ struct BalanceConfiguration: Sendable, Hashable {
         case sourceHash = "source_hash"
     }
 
-    /// What a hashing strategy hashes.
-    enum HashKey: Sendable, Hashable, CustomStringConvertible {
-        case clientAddress
-        case uri
-        case header(String)
-
-        var description: String {
-            switch self {
-            case .clientAddress: "source"
-            case .uri: "uri"
-            case .header(let name): "header:\(name)"
-            }
-        }
-    }
-
     var strategy: Strategy = .roundRobin
-    /// For `ring_hash`, `maglev` and `bounded_load_hash`; `source_hash` always hashes the client.
-    var hashKey: HashKey = .clientAddress
+    /// What `ring_hash`, `maglev` and `bounded_load_hash` hash (LoadBalance's own sources);
+    /// `source_hash` always hashes the client.
+    var hashKey: HashKeySource = .clientAddress
     /// Treat all endpoints as weight 1, whatever SRV says.
     var ignoreSRVWeights = false
     /// `bounded_load_hash`: no endpoint takes more than this times the average load.

@@ -1,12 +1,28 @@
 import Foundation
+import TLSTerm
 
 /// Reads a configuration file from disk in the language its name says: `*.yaml`/`*.yml` as
 /// proxyd's YAML, `*.cfg` (or any file whose first directive opens a HAProxy section) as
 /// haproxy.cfg.
 enum ConfigurationFile {
-    static func load(path: String) throws(ConfigurationError) -> LoadedConfiguration {
+    /// - Parameter pinned: after `chroot`, the directories opened before it; the file is read
+    ///   through the one that holds it (see ``ChrootJail``).
+    static func load(path: String, pinned: PinnedDirectories? = nil) throws(ConfigurationError) -> LoadedConfiguration {
+        // Error pages the file names are read through the same pinned directories.
+        let result = ConfigurationFileAccess.$pinned.withValue(pinned) {
+            Result { () throws(ConfigurationError) in try loadText(path: path, pinned: pinned) }
+        }
+        return try result.get()
+    }
+
+    private static func loadText(path: String, pinned: PinnedDirectories?) throws(ConfigurationError) -> LoadedConfiguration {
         let text: String
-        switch read(path) {
+        if let pinned, let jail = pinned.jail, !pinned.reaches(path) {
+            throw ConfigurationError(diagnostics: [
+                .error("cannot read the configuration file: proxyd runs in chroot \(jail) and its directory was not opened before the chroot; restart proxyd", at: .init(file: path, line: 1, column: nil))
+            ])
+        }
+        switch read(path, pinned: pinned) {
         case .success(let contents): text = contents
         case .failure(let reason):
             throw ConfigurationError(diagnostics: [
@@ -35,8 +51,8 @@ enum ConfigurationFile {
 
     /// Reads the whole file, failing with the system's own words ("No such file or
     /// directory", "Permission denied") rather than Foundation's generic ones.
-    private static func read(_ path: String) -> Result<String, ReadFailure> {
-        let descriptor = open(path, O_RDONLY)
+    private static func read(_ path: String, pinned: PinnedDirectories?) -> Result<String, ReadFailure> {
+        let descriptor = pinned?.openReadOnly(path) ?? open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(ReadFailure(text: String(cString: strerror(errno)))) }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {

@@ -12,13 +12,14 @@ enum ConfigurationYAMLWriter {
 
     static func node(for c: ProxyConfiguration) -> Node {
         var pairs: [(Node, Node)] = []
+        let sharedPages = sharedErrorPages(of: c)
         if !c.resolvers.isEmpty {
             pairs.append(("resolvers", .mapping(.init(c.resolvers.map { (Node($0.name), node(for: $0)) }))))
         }
         if !c.backends.isEmpty {
-            pairs.append(("backends", .mapping(.init(c.backends.map { (Node($0.name), node(for: $0)) }))))
+            pairs.append(("backends", .mapping(.init(c.backends.map { (Node($0.name), node(for: $0, sharedPages: sharedPages)) }))))
         }
-        pairs.append(("listeners", .sequence(.init(c.listeners.map(node(for:))))))
+        pairs.append(("listeners", .sequence(.init(c.listeners.map { node(for: $0, sharedPages: sharedPages) }))))
         let t = c.timeouts
         pairs.append(("timeouts", map([
             ("connect", duration(t.connect)), ("client", duration(t.client)), ("server", duration(t.server)),
@@ -37,6 +38,7 @@ enum ConfigurationYAMLWriter {
             if let token = admin.token { entries.append(("token", Node(token, .implicit, .doubleQuoted))) }
             pairs.append(("admin", map(entries)))
         }
+        if let socket = c.statsSocket { pairs.append(("stats_socket", node(for: socket))) }
         if let log = c.accessLog {
             var entries: [(String, Node)] = [("format", Node(log.format.rawValue))]
             if let path = log.path { entries.append(("path", Node(path))) }
@@ -45,7 +47,21 @@ enum ConfigurationYAMLWriter {
         if let threads = c.threads { pairs.append(("threads", int(threads))) }
         if let user = c.user { pairs.append(("user", Node(user))) }
         if let group = c.group { pairs.append(("group", Node(group))) }
+        if let pidFile = c.pidFile { pairs.append(("pid_file", Node(pidFile))) }
+        if let limit = c.openFileLimit { pairs.append(("open_file_limit", int(limit))) }
+        if let chroot = c.chroot { pairs.append(("chroot", Node(chroot))) }
+        if let (key, pages) = errorPagesEntry(sharedPages) { pairs.append((Node(key), pages)) }
         return .mapping(.init(pairs))
+    }
+
+    static func node(for s: StatsSocketConfiguration) -> Node {
+        var entries: [(String, Node)] = [("path", Node(s.path))]
+        if let mode = s.mode { entries.append(("mode", Node(StatsSocketConfiguration.formatMode(mode), .implicit, .doubleQuoted))) }
+        entries.append(("level", Node(s.level.rawValue)))
+        if let owner = s.owner { entries.append(("user", Node(owner, .implicit, .doubleQuoted))) }
+        if let group = s.group { entries.append(("group", Node(group, .implicit, .doubleQuoted))) }
+        entries += [("timeout", duration(s.idleTimeout)), ("max_connections", int(s.maxConnections))]
+        return map(entries)
     }
 
     static func node(for r: ResolverSection) -> Node {
@@ -62,11 +78,12 @@ enum ConfigurationYAMLWriter {
         return map(entries)
     }
 
-    static func node(for b: BackendConfiguration) -> Node {
+    static func node(for b: BackendConfiguration, sharedPages: [Int: ErrorPage] = [:]) -> Node {
         var entries: [(String, Node)] = []
         switch b.membership {
         case .srv(let srv):
-            entries.append(("srv", map([("name", Node(srv.name)), ("resolver", Node(srv.resolver)), ("prefer", Node(srv.addressPreference.rawValue))])))
+            entries.append(("srv", map([("name", Node(srv.name)), ("resolver", Node(srv.resolver)), ("prefer", Node(srv.addressPreference.rawValue)),
+                                     ("server_prefix", Node(srv.serverPrefix, .implicit, .doubleQuoted))])))
         case .servers(let servers):
             entries.append(("servers", .sequence(.init(servers.map { server in
                 map([("name", Node(server.name)), ("address", Node(BindAddress(host: server.host, port: server.port).description)),
@@ -74,7 +91,7 @@ enum ConfigurationYAMLWriter {
             }))))
         }
         entries.append(("balance", map([
-            ("strategy", Node(b.balance.strategy.rawValue)), ("hash_key", Node(b.balance.hashKey.description)),
+            ("strategy", Node(b.balance.strategy.rawValue)), ("hash_key", Node(b.balance.hashKey.configurationName)),
             ("ignore_srv_weights", bool(b.balance.ignoreSRVWeights)), ("load_factor", Node(String(b.balance.loadFactor))),
         ])))
         if let check = b.healthCheck {
@@ -100,16 +117,23 @@ enum ConfigurationYAMLWriter {
         entries.append(("pool", map([("max_idle_per_endpoint", int(b.pool.maxIdlePerEndpoint)), ("idle_timeout", duration(b.pool.idleTimeout))])))
         entries.append(("retries", int(b.retries)))
         if let max = b.maxRequestsPerEndpoint { entries.append(("max_requests_per_endpoint", int(max))) }
+        if let pages = errorPagesEntry(b.errorPages, except: sharedPages) { entries.append(pages) }
         entries += ruleEntries(request: b.requestRules, response: b.responseRules)
         return map(entries)
     }
 
-    static func node(for l: ListenerConfiguration) -> Node {
+    static func node(for l: ListenerConfiguration, sharedPages: [Int: ErrorPage] = [:]) -> Node {
         var entries: [(String, Node)] = [("name", Node(l.name)), ("bind", Node(l.bind.description))]
         if let tls = l.tls {
             var t: [(String, Node)] = [("certificates", .sequence(.init(tls.certificates.map { Node($0) })))]
             if let defaultCertificate = tls.defaultCertificate { t.append(("default_certificate", Node(defaultCertificate))) }
             t += [("alpn", .sequence(.init(tls.alpn.map { Node($0) }))), ("min_version", Node(tls.minimumVersion))]
+            if tls.maximumVersion != ListenerTLSConfiguration(certificates: []).maximumVersion { t.append(("max_version", Node(tls.maximumVersion))) }
+            for (key, value) in [("ciphers", tls.ciphers), ("ciphersuites", tls.ciphersuites), ("curves", tls.curves), ("sigalgs", tls.signatureAlgorithms)] {
+                if let value { t.append((key, Node(value))) }
+            }
+            if !tls.sessionTickets { t.append(("session_tickets", bool(false))) }
+            if tls.preferServerCiphers { t.append(("prefer_server_ciphers", bool(true))) }
             entries.append(("tls", map(t)))
         }
         if !l.rules.isEmpty { entries.append(("rules", .sequence(.init(l.rules.map(node(for:)))))) }
@@ -122,6 +146,7 @@ enum ConfigurationYAMLWriter {
         if let backend = l.defaultBackend { entries.append(("backend", Node(backend))) }
         entries += [("forwarded_headers", bool(l.forwardedHeaders)), ("forwarded_rfc7239", bool(l.rfc7239Forwarded))]
         if let max = l.maxConnections { entries.append(("max_connections", int(max))) }
+        if let pages = errorPagesEntry(l.errorPages, except: sharedPages) { entries.append(pages) }
         return map(entries)
     }
 

@@ -24,12 +24,14 @@ enum HAProxyConfigurationLoader {
         for section in sections where section.kind == .global {
             HAProxyGlobalReader(diagnostics: diagnostics).read(section, into: &configuration, bindDefaults: &bindDefaults)
         }
-        let reader = HAProxyProxyReader(diagnostics: diagnostics, certificateBase: bindDefaults.certificateBase, defaultMinimumTLSVersion: bindDefaults.minimumTLSVersion)
+        var reader = HAProxyProxyReader(diagnostics: diagnostics, certificateBase: bindDefaults.certificateBase, tlsDefaults: bindDefaults.tls)
+        // HAProxy resolves `errorfiles` after parsing: an http-errors section may come later.
+        reader.httpErrors = HAProxyErrorPagesReader(diagnostics: diagnostics).sets(in: sections)
         var defaults = HAProxyProxySettings()
         var proxies: [HAProxyProxy] = []
         for section in sections {
             switch section.kind {
-            case .global: continue
+            case .global, .httpErrors: continue
             case .resolvers:
                 if let resolver = HAProxyResolversReader(diagnostics: diagnostics).read(section) { configuration.resolvers.append(resolver) }
             case .defaults:

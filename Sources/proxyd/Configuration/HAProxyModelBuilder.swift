@@ -81,6 +81,7 @@ struct HAProxyModelBuilder {
             listener.defaultBackend = defaultBackend
             listener.forwardedHeaders = forwarded
             listener.maxConnections = proxy.settings.maxConnections?.value
+            listener.errorPages = proxy.settings.errorPages
             return listener
         }
     }
@@ -103,7 +104,7 @@ struct HAProxyModelBuilder {
                 return nil
             }
             diagnostics.warning("server-template '\(template.prefix)' asks for \(template.count) slots; proxyd has no slots: every target of \(template.srvName) is used, however many", line: template.line)
-            membership = .srv(SRVMembership(name: template.srvName, resolver: resolver, addressPreference: effective.resolvePrefer ?? .ipv4))
+            membership = .srv(SRVMembership(name: template.srvName, resolver: resolver, addressPreference: effective.resolvePrefer ?? .ipv4, serverPrefix: template.prefix))
             options = [(template.prefix, effective, template.line)]
         } else if !proxy.servers.isEmpty {
             var servers: [ServerConfiguration] = []
@@ -137,6 +138,8 @@ struct HAProxyModelBuilder {
             backend.requestRules = proxy.httpRequestRules + proxy.redirectRules
             backend.responseRules = proxy.httpResponseRules
         }
+        if proxy.settings.serverClose?.value == true { backend.pool.maxIdlePerEndpoint = 0 }
+        backend.errorPages = proxy.settings.errorPages
         backend.healthCheck = healthCheck(proxy, options: options)
         backend.maxRequestsPerEndpoint = agreed(\.maxConnections, options, what: "maxconn", backend: name, keep: min)
         backend.slowStart = agreed(\.slowStart, options, what: "slowstart", backend: name, keep: max)

@@ -11,12 +11,17 @@ extension HAProxyProxyReader {
         case "roundrobin", "static-rr": balance.strategy = .roundRobin
         case "leastconn": balance.strategy = .leastConnections
         case "source": balance.strategy = .sourceHash
-        case "random", "random(1)": balance.strategy = .random
-        case "random(2)": balance.strategy = .powerOfTwoChoices
+        // HAProxy's `random` takes the least loaded of 2 draws unless told otherwise.
+        case "random(1)": balance.strategy = .random
+        case "random", "random(2)": balance.strategy = .powerOfTwoChoices
         case "uri":
-            guard extra.isEmpty else { throw HAProxyLineError("balance uri options ('\(extra.joined(separator: " "))') are not supported; proxyd hashes the whole URI") }
+            // HAProxy hashes the part before '?' unless told `whole`.
+            let whole = extra.first == "whole" && extra.count == 1
+            guard extra.isEmpty || whole else {
+                throw HAProxyLineError("balance uri options other than 'whole' ('\(extra.joined(separator: " "))') are not supported; proxyd hashes the path before '?' (or, with 'whole', the whole URI)")
+            }
             balance.strategy = .ringHash
-            balance.hashKey = .uri
+            balance.hashKey = .uri(includeQuery: whole)
         case "first": throw HAProxyLineError("balance first is not supported; leastconn is the closest")
         default:
             if algorithm.hasPrefix("hdr("), algorithm.hasSuffix(")") {

@@ -2,28 +2,20 @@
 extension HAProxyProxyReader {
     /// Bind options accepted without effect, with the reason warned.
     private static let ignoredBindOptions: [String: String] = [
-        "ciphers": "proxyd's TLS defaults (Mozilla intermediate) apply",
-        "ciphersuites": "proxyd's TLS defaults (Mozilla intermediate) apply",
-        "curves": "proxyd's TLS defaults (Mozilla intermediate) apply",
-        "ecdhe": "proxyd's TLS defaults (Mozilla intermediate) apply",
-        "strict-sni": "proxyd answers an unknown server name with its default certificate",
         "npn": "NPN is obsolete; proxyd negotiates ALPN",
         "name": "proxyd names listeners after their frontend",
         "process": "proxyd runs every listener on every event loop",
         "thread": "proxyd runs every listener on every event loop",
         "tfo": "socket tuning is automatic",
         "defer-accept": "socket tuning is automatic",
-        "maxconn": "proxyd limits a frontend's connections with the frontend's own maxconn",
         "backlog": "socket tuning is automatic",
-        "ssl-max-ver": "proxyd offers up to TLS 1.3",
-        "no-tls-tickets": "proxyd's TLS session defaults apply",
     ]
 
     /// Bind options that take a value.
-    private static let valuedBindOptions: Set = ["crt", "alpn", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "curves", "ecdhe", "npn", "name", "process", "thread", "maxconn", "backlog"]
+    private static let valuedBindOptions: Set = ["crt", "alpn", "npn", "name", "process", "thread", "maxconn", "backlog"]
 
     /// Bind options that proxyd already implies.
-    private static let impliedBindOptions: Set = ["no-sslv3", "no-tlsv10", "no-tlsv11", "force-tlsv12", "v4v6", "v6only", "prefer-client-ciphers", "allow-0rtt"]
+    private static let impliedBindOptions: Set = ["v4v6", "v6only", "allow-0rtt"]
 
     private static let refusedBindOptions: [String: String] = [
         "crt-list": "list the certificates with one 'crt' each, or name a directory",
@@ -33,6 +25,8 @@ extension HAProxyProxyReader {
         "transparent": "transparent proxying is not supported",
         "interface": "bind an address instead",
         "quic": "HTTP/3 is not supported",
+        "strict-sni": "proxyd answers a client whose server name matches no certificate with the default certificate and cannot refuse it",
+        "maxconn": "write maxconn in the frontend section: proxyd applies a frontend's maxconn to each of its binds",
     ]
 
     func bind(_ line: HAProxyConfigLine, into proxy: inout HAProxyProxy) throws(HAProxyLineError) {
@@ -43,10 +37,12 @@ extension HAProxyProxyReader {
         var ssl = false
         var certificates: [String] = []
         var alpn: [String]?
-        var minimumVersion = defaultMinimumTLSVersion
+        var policy = HAProxyTLSPolicy()
         var rest = line.arguments.dropFirst()
         while let option = rest.popFirst() {
             if let reason = Self.refusedBindOptions[option] { throw HAProxyLineError("bind option '\(option)' is not supported: \(reason)") }
+            // Ciphers, suites, curves, versions, tickets, cipher order (HAProxyTLSPolicy).
+            if try policy.read(option, &rest, prefix: "bind") { continue }
             var value = ""
             if Self.valuedBindOptions.contains(option) {
                 guard let next = rest.popFirst() else { throw HAProxyLineError("bind option '\(option)' needs a value") }
@@ -72,8 +68,6 @@ extension HAProxyProxyReader {
                 }
                 guard !protocols.isEmpty else { throw HAProxyLineError("alpn '\(value)' offers no protocol proxyd speaks; write alpn http/1.1") }
                 alpn = protocols
-            case "ssl-min-ver":
-                minimumVersion = try Self.tlsVersion(value, line: line.number, diagnostics: diagnostics)
             default:
                 if Self.impliedBindOptions.contains(option) { continue }
                 throw HAProxyLineError("unsupported bind option '\(option)'")
@@ -88,27 +82,13 @@ extension HAProxyProxyReader {
             // HAProxy answers clients without a matching SNI name with the first certificate.
             if certificates.count > 1 { config.defaultCertificate = certificates[0] }
             if let alpn { config.alpn = alpn }
-            config.minimumVersion = minimumVersion
+            try policy.overriding(tlsDefaults).apply(to: &config)
             tls = config
         case (false, true):
             if alpn != nil { diagnostics.warning("alpn is ignored without ssl", line: line.number) }
         }
         for address in addresses {
             proxy.binds.append(.init(address: address, tls: tls, line: line.number))
-        }
-    }
-
-    /// `ssl-min-ver TLSv1.2|TLSv1.3`; older versions are never offered, so asking for them
-    /// warns and keeps TLS 1.2.
-    static func tlsVersion(_ text: String, line: Int, diagnostics: ConfigurationDiagnostics) throws(HAProxyLineError) -> String {
-        switch text {
-        case "TLSv1.2": return "tls1.2"
-        case "TLSv1.3": return "tls1.3"
-        case "SSLv3", "TLSv1.0", "TLSv1.1":
-            diagnostics.warning("ssl-min-ver \(text): proxyd never offers versions before TLS 1.2", line: line)
-            return "tls1.2"
-        default:
-            throw HAProxyLineError("ssl-min-ver must be TLSv1.2 or TLSv1.3, found '\(text)'")
         }
     }
 

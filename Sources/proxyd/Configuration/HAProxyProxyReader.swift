@@ -5,22 +5,18 @@ struct HAProxyProxyReader {
     let diagnostics: ConfigurationDiagnostics
     /// `crt-base` from the global section: where relative `crt` paths are found.
     var certificateBase: String?
-    /// `ssl-min-ver` from the global `ssl-default-bind-options`.
-    var defaultMinimumTLSVersion = "tls1.2"
+    /// The global `ssl-default-bind-*` policy every `bind … ssl` starts from.
+    var tlsDefaults = HAProxyTLSPolicy()
+    /// The pages of the file's `http-errors` sections, for `errorfiles`.
+    var httpErrors: [String: [Int: ErrorPage]] = [:]
 
     /// Directives HAProxy has that proxyd accepts without effect, with the reason warned.
     private static let ignoredDirectives: [String: String] = [
         "stats": "proxyd serves its stats page and admin API on the admin listener",
-        "errorfile": "proxyd answers errors with its own short responses",
-        "errorloc": "proxyd answers errors with its own short responses",
-        "errorloc302": "proxyd answers errors with its own short responses",
         "description": "it is only a comment to proxyd",
         "capture": "proxyd's access log has its own fields",
-        "http-reuse": "proxyd always reuses idle backend connections (pool)",
         "fullconn": "proxyd has no dynamic connection limit",
         "log-format": "proxyd writes HAProxy's httplog format or JSON lines",
-        "unique-id-format": "request IDs are not supported",
-        "unique-id-header": "request IDs are not supported",
     ]
 
     /// Directives that would change behaviour proxyd cannot reproduce, with a hint.
@@ -39,6 +35,9 @@ struct HAProxyProxyReader {
         "reqadd": "HAProxy 2.1 removed it; write http-request add-header",
         "reqrep": "HAProxy 2.1 removed it; write http-request set-header or set-path",
         "rspadd": "HAProxy 2.1 removed it; write http-response add-header",
+        "unique-id-format": "request IDs are not supported",
+        "unique-id-header": "request IDs are not supported",
+        "http-reuse": "proxyd reuses idle backend connections for any request (as 'http-reuse always'); to close them after each response write 'option http-server-close'",
     ]
 
     func read(_ section: HAProxySection, inheriting settings: HAProxyProxySettings) -> HAProxyProxy {
@@ -102,6 +101,8 @@ struct HAProxyProxyReader {
                 case "server": try server(line, into: &proxy)
                 case "server-template": try serverTemplate(line, into: &proxy)
                 case "http-check": try httpCheck(line, into: &proxy.settings)
+                case "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303":
+                    try HAProxyErrorPagesReader(diagnostics: diagnostics).read(line, sets: httpErrors, into: &proxy.settings.errorPages)
                 default:
                     if let reason = Self.ignoredDirectives[line.keyword] {
                         diagnostics.warning("'\(line.keyword)' is ignored: \(reason)", line: line.number)
@@ -182,13 +183,6 @@ struct HAProxyProxyReader {
         "dontlog-normal": "proxyd logs every request",
         "log-separate-errors": "proxyd logs every request alike",
         "log-health-checks": "proxyd logs health state changes on its own",
-        "redispatch": "proxyd always retries a request that failed to connect on another endpoint (retries)",
-        "http-server-close": "proxyd keeps connections alive on both sides",
-        "http-keep-alive": "proxyd keeps connections alive on both sides",
-        "httpclose": "proxyd keeps connections alive on both sides",
-        "forceclose": "proxyd keeps connections alive on both sides",
-        "abortonclose": "proxyd always cancels a request whose client went away",
-        "http-buffer-request": "proxyd streams request bodies",
         "splice-auto": "proxyd does not splice",
         "splice-request": "proxyd does not splice",
         "splice-response": "proxyd does not splice",
@@ -200,9 +194,43 @@ struct HAProxyProxyReader {
         "contstats": "proxyd's metrics are continuous",
         "socket-stats": "proxyd's metrics are per listener",
         "http-no-delay": "socket tuning is automatic",
-        "allbackups": "proxyd uses every backup server when no other is up",
         "tcplog": "proxyd logs in httplog format",
         "http-ignore-probes": "proxyd logs every request",
+    ]
+
+    /// `option` lines that ask for what proxyd always does: accepted as they are; their `no`
+    /// form asks for what proxyd cannot do, and is refused with this reason.
+    private static let builtInOptions: [String: String] = [
+        "redispatch": "proxyd always retries a request that failed to connect on another endpoint (retries)",
+        "http-keep-alive": "proxyd keeps client connections alive",
+        "allbackups": "proxyd uses every backup server when no other is up",
+    ]
+
+    /// `option` lines whose effect proxyd does not reproduce, with the reason. Their `no` form
+    /// asks for HAProxy's default, which is proxyd's behaviour: accepted as it is.
+    private static let refusedOptions: [String: String] = [
+        "abortonclose": "proxyd serves a request whose client half-closed after sending it (RFC 9112 §9.6), as HAProxy does without abortonclose",
+        "httpclose": "proxyd keeps client connections alive; 'option http-server-close' closes backend connections after each response",
+        "forceclose": "HAProxy 2.0 removed it; proxyd keeps client connections alive",
+        "http-buffer-request": "proxyd streams request bodies to the backend as they arrive",
+        "http-pretend-keepalive": "proxyd keeps backend connections alive unless 'option http-server-close'",
+        "persist": "proxyd has no cookie persistence",
+        "prefer-last-server": "proxyd balances every request",
+        "checkcache": "proxyd does not inspect caching headers",
+        "originalto": "X-Original-To is not supported",
+        "http-use-proxy-header": "Proxy-Connection is not interpreted",
+        "accept-invalid-http-request": "proxyd parses requests strictly (RFC 9112) and cannot relax it",
+        "accept-invalid-http-response": "proxyd parses responses strictly (RFC 9112) and cannot relax it",
+        "external-check": "external checks are not supported",
+        "mysql-check": "proxyd checks HTTP backends (option httpchk) or TCP connects",
+        "pgsql-check": "proxyd checks HTTP backends (option httpchk) or TCP connects",
+        "redis-check": "proxyd checks HTTP backends (option httpchk) or TCP connects",
+        "smtpchk": "proxyd checks HTTP backends (option httpchk) or TCP connects",
+        "ldap-check": "proxyd checks HTTP backends (option httpchk) or TCP connects",
+        "ssl-hello-chk": "proxyd checks HTTP backends (option httpchk) or TCP connects",
+        "tcp-check": "proxyd checks HTTP backends (option httpchk) or TCP connects",
+        "transparent": "transparent proxying is not supported",
+        "independent-streams": "HAProxy 1.x only; proxyd times each direction on its own",
     ]
 
     private func option(_ words: ArraySlice<String>, negated: Bool, line: Int, into proxy: inout HAProxyProxy) throws(HAProxyLineError) {
@@ -217,12 +245,12 @@ struct HAProxyProxyReader {
                 switch word {
                 case "except":
                     let network = rest.popFirst() ?? ""
-                    diagnostics.warning("option forwardfor except \(network) is ignored: proxyd adds X-Forwarded-For for every client", line: line)
+                    throw HAProxyLineError("option forwardfor except \(network) is not supported: proxyd adds X-Forwarded-For for every client; drop 'except', or remove the header for those clients with 'http-request del-header X-Forwarded-For if { src \(network) }' after it")
                 case "header":
                     let header = rest.popFirst() ?? ""
-                    diagnostics.warning("option forwardfor header \(header) is ignored: proxyd always writes X-Forwarded-For", line: line)
+                    throw HAProxyLineError("option forwardfor header \(header) is not supported: proxyd writes the client address to X-Forwarded-For; write 'http-request set-header \(header) %[src]' for another name")
                 case "if-none":
-                    diagnostics.warning("option forwardfor if-none is ignored: proxyd always appends the client to X-Forwarded-For", line: line)
+                    throw HAProxyLineError("option forwardfor if-none is not supported: proxyd always appends the client to X-Forwarded-For (a client cannot choose it)")
                 default:
                     throw HAProxyLineError("unexpected '\(word)' after option forwardfor; HAProxy knows except, header and if-none")
                 }
@@ -236,9 +264,21 @@ struct HAProxyProxyReader {
                 return
             }
             proxy.settings.checkRequest = .init(value: try Self.checkRequest(Array(arguments)), line: line)
+        case "http-server-close":
+            // Backend connections closed after each response: no idle pool. HAProxy honours it
+            // on the frontend too, but proxyd's pool belongs to a backend that several
+            // frontends may share.
+            guard kind != .frontend else {
+                throw HAProxyLineError("option http-server-close applies to backend connections: write it in the backend (or defaults) section")
+            }
+            proxy.settings.serverClose = .init(value: !negated, line: line)
         default:
-            if let reason = Self.ignoredOptions[name] {
+            if let reason = Self.builtInOptions[name] {
+                if negated { throw HAProxyLineError("no option \(name) is not supported: \(reason)") }
+            } else if let reason = Self.ignoredOptions[name] {
                 diagnostics.warning("option \(name) is ignored: \(reason)", line: line)
+            } else if let reason = Self.refusedOptions[name] {
+                if !negated { throw HAProxyLineError("option \(name) is not supported: \(reason)") }
             } else {
                 throw HAProxyLineError("unsupported option '\(name)' in section \(proxy.section.label)")
             }

@@ -27,4 +27,8 @@ struct HAProxyProxySettings: Sendable, Hashable {
     /// `maxconn` of a frontend or listen section (or their defaults): each of its listeners'
     /// `max_connections`.
     var maxConnections: Located<Int>?
+    /// `option http-server-close`: backend connections are closed after each response.
+    var serverClose: Located<Bool>?
+    /// Error pages by status (`errorfile`, `errorfiles`, `errorloc*`); see ``HAProxyErrorPagesReader``.
+    var errorPages: [Int: ErrorPage] = [:]
 }

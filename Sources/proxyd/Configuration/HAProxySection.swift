@@ -3,6 +3,8 @@ struct HAProxySection: Sendable, Hashable {
     /// The section keywords proxyd reads.
     enum Kind: String, Sendable, Hashable, CaseIterable {
         case global, defaults, frontend, backend, listen, resolvers
+        /// A named set of `errorfile` lines that proxies import with `errorfiles`.
+        case httpErrors = "http-errors"
 
         /// Whether the section takes frontend directives (`bind`, `acl`, `use_backend`, …).
         var hasFrontend: Bool { self == .frontend || self == .listen || self == .defaults }
@@ -16,7 +18,6 @@ struct HAProxySection: Sendable, Hashable {
         "userlist": "HTTP basic authentication is not supported",
         "mailers": "proxyd logs endpoint state changes instead of sending mail",
         "program": "run other programs under systemd",
-        "http-errors": "proxyd serves its own error responses",
         "cache": "proxyd does not cache responses",
         "ring": "proxyd logs to standard output (journald)",
         "log-forward": "proxyd logs to standard output (journald)",

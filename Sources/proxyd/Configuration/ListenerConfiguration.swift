@@ -23,6 +23,9 @@ struct ListenerConfiguration: Sendable, Hashable {
     /// `limits.max_connections` applies). At the limit the listener stops accepting, like
     /// the global limit, so one busy listener cannot take every slot from the others.
     var maxConnections: Int?
+    /// Pages sent instead of proxyd's own error responses, by status, when no backend page
+    /// applies (see ``ErrorPageTable``).
+    var errorPages: [Int: ErrorPage] = [:]
     var location: SourceLocation
 }
 
@@ -36,4 +39,18 @@ struct ListenerTLSConfiguration: Sendable, Hashable {
     var alpn: [String] = ["http/1.1"]
     /// `tls1.2` (the default, Mozilla "intermediate") or `tls1.3`.
     var minimumVersion: String = "tls1.2"
+    /// `tls1.3` (the default) or `tls1.2`.
+    var maximumVersion: String = "tls1.3"
+    /// The TLS 1.2 cipher string in OpenSSL syntax; nil: Mozilla intermediate's list.
+    var ciphers: String?
+    /// The TLS 1.3 suites, colon-separated IANA names; nil: Mozilla intermediate's three.
+    var ciphersuites: String?
+    /// Key exchange groups, colon-separated OpenSSL names; nil: X25519, P-256, P-384.
+    var curves: String?
+    /// Signature algorithms, OpenSSL syntax; nil: OpenSSL's list.
+    var signatureAlgorithms: String?
+    /// RFC 5077 / RFC 8446 §4.6.1 session tickets (HAProxy `no-tls-tickets` turns them off).
+    var sessionTickets = true
+    /// The server's cipher order over the client's (see `ListenerTLSConfiguration+OpenSSL`).
+    var preferServerCiphers = false
 }

@@ -10,6 +10,8 @@ struct ProxyConfiguration: Sendable, Hashable {
     var timeouts: TimeoutConfiguration = .init()
     var limits: LimitConfiguration = .init()
     var admin: AdminConfiguration?
+    /// HAProxy's runtime API on a Unix socket (`stats socket`).
+    var statsSocket: StatsSocketConfiguration?
     var accessLog: AccessLogConfiguration?
     /// Event loops; nil means one per core.
     var threads: Int?
@@ -18,6 +20,14 @@ struct ProxyConfiguration: Sendable, Hashable {
     var user: String?
     /// The group to switch to with `user`; nil means the user's primary group.
     var group: String?
+    /// Where to write the process ID at start (HAProxy `pidfile`), before privileges are dropped.
+    var pidFile: String?
+    /// The open-file limit to set (HAProxy `ulimit-n`); nil: the soft limit is raised to the
+    /// hard one (see `OpenFileLimit`).
+    var openFileLimit: Int?
+    /// Confine the process to this directory after binding the listeners and loading the
+    /// certificates, before dropping privileges (HAProxy's `chroot`; see ``ChrootJail``).
+    var chroot: String?
 
     func backend(named name: String) -> BackendConfiguration? { backends.first { $0.name == name } }
     func resolver(named name: String) -> ResolverSection? { resolvers.first { $0.name == name } }

@@ -1,3 +1,4 @@
+import LoadBalance
 import Yams
 
 /// A configuration that loaded, with the warnings an operator should still see.
@@ -64,7 +65,7 @@ enum YAMLConfigurationLoader {
     }
 
     private enum TopLevel {
-        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group"]
+        static let keys = ["listeners", "backends", "resolvers", "timeouts", "limits", "admin", "access_log", "threads", "user", "group", "pid_file", "open_file_limit", "chroot", "error_pages", "stats_socket"]
     }
 
     /// Turns a Yams syntax error into a diagnostic at the position libyaml reported.
@@ -172,9 +173,14 @@ struct YAMLSectionReader {
             a.path = log.string("path")
             configuration.accessLog = a
         }
+        configuration.statsSocket = YAMLStatsSocketReader.read(top, diagnostics: diagnostics)
         configuration.threads = top.int("threads", in: 1...1024)
         configuration.user = top.string("user")
         configuration.group = top.string("group")
+        configuration.pidFile = top.string("pid_file")
+        configuration.openFileLimit = top.int("open_file_limit", in: 256...100_000_000)
+        configuration.chroot = top.string("chroot")
+        configuration.applyErrorPages(YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: top))
         return configuration
     }
 
@@ -183,7 +189,7 @@ struct YAMLSectionReader {
     func listener(index: Int, node: Node) -> ListenerConfiguration? {
         guard let m = YAMLMapping(
             node, path: "listeners[\(index)]",
-            allowedKeys: ["name", "bind", "tls", "rules", "response_rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections"],
+            allowedKeys: ["name", "bind", "tls", "rules", "response_rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections", "error_pages"],
             diagnostics: diagnostics
         ) else { return nil }
         guard let bind = m.bindAddress("bind") else {
@@ -199,19 +205,9 @@ struct YAMLSectionReader {
         listener.forwardedHeaders = m.bool("forwarded_headers") ?? true
         listener.rfc7239Forwarded = m.bool("forwarded_rfc7239") ?? false
         listener.maxConnections = m.int("max_connections", in: 1...10_000_000)
-        if let tls = m.mapping("tls", allowedKeys: ["certificates", "default_certificate", "alpn", "min_version"]) {
-            var config = ListenerTLSConfiguration(certificates: tls.strings("certificates") ?? [])
-            if config.certificates.isEmpty { tls.error("a TLS listener needs `certificates:` (a PEM file, a certbot live/ directory, or a directory of them)") }
-            config.defaultCertificate = tls.string("default_certificate")
-            config.alpn = tls.strings("alpn") ?? config.alpn
-            if let version = tls.string("min_version") {
-                if ["tls1.2", "tls1.3"].contains(version) {
-                    config.minimumVersion = version
-                } else {
-                    diagnostics.error("\(tls.path).min_version must be tls1.2 or tls1.3 (older versions are not offered)", at: tls.location(of: "min_version"))
-                }
-            }
-            listener.tls = config
+        listener.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
+        if let tls = m.mapping("tls", allowedKeys: YAMLListenerTLSReader.keys) {
+            listener.tls = YAMLListenerTLSReader(diagnostics: diagnostics).read(tls)
         }
         for (ruleIndex, ruleNode) in (m.sequence("rules") ?? []).enumerated() {
             if let rule = rule(path: "\(m.path).rules[\(ruleIndex)]", node: ruleNode) { listener.rules.append(rule) }
@@ -341,7 +337,7 @@ struct YAMLSectionReader {
         guard let m = YAMLMapping(
             node, path: "backends.\(name)",
             allowedKeys: ["srv", "servers", "balance", "health_check", "outlier_detection", "slow_start",
-                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint", "rules", "response_rules"],
+                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint", "error_pages", "rules", "response_rules"],
             diagnostics: diagnostics
         ) else { return nil }
         let membership: BackendMembership
@@ -350,12 +346,13 @@ struct YAMLSectionReader {
             m.error("a backend needs exactly one of `srv:` (DNS discovery) or `servers:` (a fixed list)")
             return nil
         case (.some, nil):
-            guard let s = m.mapping("srv", allowedKeys: ["name", "resolver", "prefer"]) else { return nil }
+            guard let s = m.mapping("srv", allowedKeys: ["name", "resolver", "prefer", "server_prefix"]) else { return nil }
             guard let srvName = s.string("name"), let resolver = s.string("resolver") else {
                 s.error("SRV discovery needs `name:` (e.g. _hello-world-service.internal) and `resolver:`")
                 return nil
             }
             var srv = SRVMembership(name: srvName, resolver: resolver)
+            srv.serverPrefix = s.string("server_prefix") ?? srv.serverPrefix
             if let prefer = s.string("prefer") {
                 guard let value = SRVMembership.AddressPreference(rawValue: prefer) else {
                     diagnostics.error("\(s.path).prefer must be ipv4, ipv6 or both", at: s.location(of: "prefer"))
@@ -382,13 +379,10 @@ struct YAMLSectionReader {
                 }
             }
             if let key = b.string("hash_key") {
-                switch key {
-                case "source": backend.balance.hashKey = .clientAddress
-                case "uri": backend.balance.hashKey = .uri
-                case let header where header.hasPrefix("header:") && header.count > 7:
-                    backend.balance.hashKey = .header(String(header.dropFirst(7)))
-                default:
-                    diagnostics.error("\(b.path).hash_key must be source, uri or header:NAME", at: b.location(of: "hash_key"))
+                if let source = HashKeySource(configurationName: key) {
+                    backend.balance.hashKey = source
+                } else {
+                    diagnostics.error("\(b.path).hash_key must be source, uri, uri:whole or header:NAME", at: b.location(of: "hash_key"))
                 }
             }
             backend.balance.ignoreSRVWeights = b.bool("ignore_srv_weights") ?? false
@@ -412,6 +406,7 @@ struct YAMLSectionReader {
         }
         backend.retries = m.int("retries", in: 0...10) ?? backend.retries
         backend.maxRequestsPerEndpoint = m.int("max_requests_per_endpoint", in: 1...10_000_000)
+        backend.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
         for (ruleIndex, ruleNode) in (m.sequence("rules") ?? []).enumerated() {
             if let rule = rule(path: "\(m.path).rules[\(ruleIndex)]", node: ruleNode) { backend.requestRules.append(rule) }
         }

@@ -17,27 +17,42 @@ final class BackendGroup: Sendable {
 
     /// The announced membership and the overrides on it; the lock also serialises balancer
     /// updates, so an override and a DNS update cannot interleave and lose one another.
-    private let membership = NIOLockedValueBox(Membership())
+    private let membership: NIOLockedValueBox<Membership>
 
     struct Membership: Sendable {
         /// The last set discovery (or the file) announced, before overrides.
         var announced: [LoadBalance.Endpoint] = []
         /// Endpoint IDs the operator drained.
         var drained: Set<String> = []
+        /// Endpoint IDs the operator put in maintenance (HAProxy's `MAINT`): out of rotation
+        /// like drained ones, reported as such.
+        var maintenance: Set<String> = []
         /// Weights the operator set, by endpoint ID.
         var weights: [String: UInt16] = [:]
         /// When the membership last changed, seconds since the Unix epoch.
         var lastUpdate: Double?
+        /// HAProxy-style server names (`srv1`, …) of the endpoints.
+        var names: ServerNameTable
+
+        /// Endpoints an operator override names, whose server names must stay put.
+        var pinned: Set<String> { drained.union(maintenance).union(weights.keys) }
     }
 
     /// What the admin API can be told to do to an endpoint.
-    enum Override: Sendable {
-        case drain, enable
+    enum Override: Sendable, Equatable {
+        /// Out of rotation, in-flight requests finish (HAProxy `state drain`).
+        case drain
+        /// Out of rotation, reported as maintenance (HAProxy `state maint`, `disable server`).
+        case maintenance
+        /// Back in rotation (HAProxy `state ready`, `enable server`).
+        case enable
         case weight(UInt16)
     }
 
     init(configuration: BackendConfiguration) throws(LoadBalancerError) {
         self.configuration = configuration
+        let prefix: String? = if case .srv(let srv) = configuration.membership { srv.serverPrefix } else { nil }
+        self.membership = NIOLockedValueBox(Membership(names: ServerNameTable(prefix: prefix)))
         self.balancer = try LoadBalancer(strategy: Self.strategy(for: configuration.balance), configuration: Self.balancerConfiguration(for: configuration))
         if case .servers(let servers) = configuration.membership {
             try setMembership(servers.map { server in
@@ -53,6 +68,7 @@ final class BackendGroup: Sendable {
         let result = membership.withLockedValue { state -> Result<Void, LoadBalancerError> in
             var next = state
             next.announced = endpoints
+            next.names.update(announced: endpoints, pinned: next.pinned)
             do throws(LoadBalancerError) {
                 try balancer.update(Self.effective(next))
             } catch {
@@ -65,17 +81,26 @@ final class BackendGroup: Sendable {
         try result.get()
     }
 
-    /// Applies an operator override to a member of the announced set. Returns false when no
-    /// announced endpoint has that ID. Drain and weight outlive later DNS updates.
-    func apply(_ override: Override, to endpointID: String) throws(LoadBalancerError) -> Bool {
+    /// Applies an operator override to a member of the announced set, named by its ID
+    /// (`address:port`) or its server name (``ServerNameTable``). Returns false when no
+    /// announced endpoint answers to it. Drain, maintenance and weight outlive later DNS updates.
+    func apply(_ override: Override, to endpoint: String) throws(LoadBalancerError) -> Bool {
         let result = membership.withLockedValue { state -> Result<Bool, LoadBalancerError> in
-            guard state.announced.contains(where: { $0.id == endpointID }) else { return .success(false) }
+            guard let endpointID = Self.resolve(endpoint, in: state) else { return .success(false) }
             var next = state
             switch override {
-            case .drain: next.drained.insert(endpointID)
-            case .enable: next.drained.remove(endpointID)
+            case .drain:
+                next.drained.insert(endpointID)
+                next.maintenance.remove(endpointID)
+            case .maintenance:
+                next.maintenance.insert(endpointID)
+                next.drained.remove(endpointID)
+            case .enable:
+                next.drained.remove(endpointID)
+                next.maintenance.remove(endpointID)
             case .weight(let weight): next.weights[endpointID] = weight
             }
+            next.names.update(announced: next.announced, pinned: next.pinned)
             do throws(LoadBalancerError) {
                 try balancer.update(Self.effective(next))
             } catch {
@@ -88,6 +113,13 @@ final class BackendGroup: Sendable {
         return try result.get()
     }
 
+    /// The announced endpoint an admin names by ID or server name.
+    private static func resolve(_ endpoint: String, in state: Membership) -> String? {
+        if state.announced.contains(where: { $0.id == endpoint }) { return endpoint }
+        guard let id = state.names.id(named: endpoint), state.announced.contains(where: { $0.id == id }) else { return nil }
+        return id
+    }
+
     /// The announced set and the overrides, for the stats page and the admin API.
     func membershipSnapshot() -> Membership {
         membership.withLockedValue { $0 }
@@ -96,7 +128,7 @@ final class BackendGroup: Sendable {
     /// What the balancer gets: the announced set without drained endpoints, with set weights.
     private static func effective(_ state: Membership) -> [LoadBalance.Endpoint] {
         state.announced.compactMap { endpoint in
-            if state.drained.contains(endpoint.id) { return nil }
+            if state.drained.contains(endpoint.id) || state.maintenance.contains(endpoint.id) { return nil }
             var endpoint = endpoint
             if let weight = state.weights[endpoint.id] { endpoint.weight = weight }
             return endpoint
@@ -135,11 +167,17 @@ final class BackendGroup: Sendable {
         )
     }
 
-    /// Whether picks need a hash key (and which), so the handler computes one only then.
-    var usesHashKey: Bool {
+    /// The hash key of `request` for this backend's strategy, computed by LoadBalance's
+    /// ``HashKeySource``; nil when the strategy hashes nothing, or when the request lacks what
+    /// it hashes (no such header, or an empty one): the pick then takes turns, as HAProxy falls
+    /// back to round robin.
+    func hashKey(for request: RequestFacts) -> HashKey? {
+        let source: HashKeySource
         switch configuration.balance.strategy {
-        case .ringHash, .maglev, .boundedLoadHash, .sourceHash: true
-        default: false
+        case .sourceHash: source = .clientAddress
+        case .ringHash, .maglev, .boundedLoadHash: source = configuration.balance.hashKey
+        case .roundRobin, .random, .leastConnections, .powerOfTwoChoices: return nil
         }
+        return source.key(clientAddress: request.clientAddress.utf8, uri: request.target.utf8) { request.header($0) }
     }
 }

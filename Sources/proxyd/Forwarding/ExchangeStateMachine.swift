@@ -19,6 +19,12 @@
 ///   sides agreed to keep it alive; otherwise it is closed.
 /// - The client connection is kept alive only when the request and the response allow it and
 ///   the request body was fully read (an unread body would be parsed as the next request).
+/// - A client that shuts its write side (TCP FIN, e.g. `printf 'GET …' | nc`) still gets an
+///   answer to every request it completed before the FIN, pipelined ones in order (RFC 9112
+///   §9.6 allows half-closed connections; HAProxy answers them); the connection closes once the
+///   last of those responses is written. Input that ends inside a request is HAProxy 2.6's
+///   case too: a head cut short is answered 400; a body cut short (the request went to a
+///   backend already) closes both connections without an answer.
 struct ExchangeStateMachine {
     /// What the handler must do next.
     enum Action: Equatable {
@@ -47,6 +53,9 @@ struct ExchangeStateMachine {
         /// The backend switched protocols (101, RFC 9110 §15.2.2): forward the response head,
         /// then relay raw bytes both ways until either side closes.
         case startTunnel
+        /// No request remains to be answered and the client's input ended: close the client
+        /// connection once everything written to it has been sent.
+        case closeWhenWritten
     }
 
     /// What happens to a backend connection when the proxy answers on its own.
@@ -95,6 +104,8 @@ struct ExchangeStateMachine {
     }
 
     private var state: State = .idle
+    /// The client shut its write side: no request follows the ones already received.
+    private var clientInputEnded = false
 
     init() {}
 
@@ -172,6 +183,54 @@ struct ExchangeStateMachine {
             state = .closed
             return .abort(closeBackend: true)
         }
+    }
+
+    /// The client shut its write side (a TCP FIN; the connection can still carry responses).
+    /// Requests completed before it are still answered; an idle connection closes.
+    mutating func clientInputClosed() -> Action {
+        clientInputEnded = true
+        switch state {
+        case .idle:
+            state = .closed
+            return .closeWhenWritten
+        case .connecting(let exchange), .forwarding(let exchange):
+            // A request cut short is reported by the codec first (`requestCutShort()`).
+            return exchange.requestComplete ? .none : requestCutShort()
+        case .answering, .closed:
+            return .none
+        case .tunnel:
+            state = .closed
+            return .abort(closeBackend: true)
+        }
+    }
+
+    /// The client's input ended inside a request (the codec's `incompleteMessage`). As HAProxy
+    /// 2.6 does: a head cut short is answered 400 and the connection closed; a body cut short
+    /// closes both connections without an answer (its head already went to a backend).
+    mutating func requestCutShort() -> Action {
+        clientInputEnded = true
+        switch state {
+        case .idle:
+            return answerLocally(status: 400, keepAlive: false)
+        case .connecting(let exchange), .forwarding(let exchange):
+            guard !exchange.requestComplete else { return .none }
+            state = .closed
+            return .abort(closeBackend: true)
+        case .answering:
+            state = .answering(keepAlive: false)
+            return .none
+        case .tunnel, .closed:
+            state = .closed
+            return .abort(closeBackend: true)
+        }
+    }
+
+    /// The handler has no further request to start (it replayed every queued part): after the
+    /// client's input ended, that is the end of the connection.
+    mutating func awaitingRequest() -> Action {
+        guard case .idle = state, clientInputEnded else { return .none }
+        state = .closed
+        return .closeWhenWritten
     }
 
     /// The proxy finished writing its own response.

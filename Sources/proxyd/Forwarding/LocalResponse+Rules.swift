@@ -23,7 +23,8 @@ extension LocalResponse {
     /// The parts of a response written in the configuration (`http-request return`): its
     /// `hdr` fields, then Content-Length and Content-Type as HAProxy writes them (no
     /// Content-Type without a body), and `Connection: close` when the connection ends after it.
-    static func parts(configured response: ConfiguredResponse.Rendered, close: Bool,
+    /// `headOnly` answers a HEAD request: no body (RFC 9110 §9.3.2).
+    static func parts(configured response: ConfiguredResponse.Rendered, close: Bool, headOnly: Bool = false,
                       allocator: ByteBufferAllocator) -> [HTTPOutboundPart] {
         var fields = response.headers.map { (name: $0.name, value: $0.value) }
         if let contentType = response.contentType { fields.append(("Content-Type", contentType)) }
@@ -32,7 +33,7 @@ extension LocalResponse {
         do {
             let head = try HTTPOutgoingHead.response(status: response.status, reason: reason(for: response.status),
                                                      fields: fields, framing: framing, allocator: allocator)
-            if response.body.isEmpty { return [.head(head), .end(trailers: nil)] }
+            if response.body.isEmpty || headOnly { return [.head(head), .end(trailers: nil)] }
             return [.head(head), .body(allocator.buffer(string: response.body)), .end(trailers: nil)]
         } catch {
             // Only an `hdr` value rendered from the request (`%[req.hdr(…)]`) can fail

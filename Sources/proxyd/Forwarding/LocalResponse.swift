@@ -2,8 +2,33 @@ import HTTPCore
 import NIOCore
 
 /// The responses the proxy writes itself: redirects and errors, with small bodies a person
-/// can read (and a `Connection: close` when the connection ends after them).
+/// can read (and a `Connection: close` when the connection ends after them) — or, for an
+/// error with a configured page (`errorfile`, ``ErrorPageTable``), that page.
 enum LocalResponse {
+    /// What to write for one local response.
+    struct Response {
+        var parts: [HTTPOutboundPart]
+        /// The status the client sees (an error page's own status line may differ from the
+        /// code it is configured for, as HAProxy allows).
+        var status: Int
+        /// Whether the connection closes after it.
+        var close: Bool
+    }
+
+    /// The response for `status`: `page` when one is configured, proxyd's own otherwise.
+    /// `headOnly` answers a HEAD request: no body (RFC 9110 §9.3.2).
+    static func response(status: Int, location: String?, keepAlive: Bool, headOnly: Bool, page: RenderedErrorPage?,
+                         allocator: ByteBufferAllocator) -> Response {
+        if let page {
+            if page.isEmpty { return Response(parts: [], status: page.status, close: true) }
+            let (parts, close) = page.parts(keepAlive: keepAlive, headOnly: headOnly)
+            return Response(parts: parts, status: page.status, close: close)
+        }
+        var parts = self.parts(status: status, location: location, close: !keepAlive, allocator: allocator)
+        if headOnly { parts.removeAll { if case .body = $0 { true } else { false } } }
+        return Response(parts: parts, status: status, close: !keepAlive)
+    }
+
     static func reason(for status: Int) -> String {
         switch status {
         case 301: "Moved Permanently"

@@ -13,6 +13,8 @@ final class ListenerContext: Sendable {
     let timeouts: TimeoutConfiguration
     let parserLimits: HTTPParserLimits
     let isTLS: Bool
+    /// The configured error pages (nil when there are none: proxyd's own responses).
+    let errorPages: ErrorPageTable?
     // The timeouts as NIO time amounts, converted once rather than on every request.
     let requestHeadTimeout: TimeAmount
     let keepAliveTimeout: TimeAmount
@@ -21,8 +23,10 @@ final class ListenerContext: Sendable {
     let tunnelTimeout: TimeAmount
     let connectTimeout: TimeAmount
 
-    init(configuration: ListenerConfiguration, router: RequestRouter, timeouts: TimeoutConfiguration, parserLimits: HTTPParserLimits) {
+    init(configuration: ListenerConfiguration, router: RequestRouter, timeouts: TimeoutConfiguration, parserLimits: HTTPParserLimits,
+         errorPages: ErrorPageTable? = nil) {
         self.configuration = configuration
+        self.errorPages = errorPages
         self.router = router
         self.timeouts = timeouts
         self.parserLimits = parserLimits
@@ -49,6 +53,10 @@ final class ListenerContext: Sendable {
 ///   the backend; a backend that cannot take more request bytes pauses reads from the client.
 /// - Every picked endpoint's lease is completed exactly once (success, 5xx, connection
 ///   failure or cancelled), which keeps in-flight counts, draining and passive health right.
+/// - The client may half-close (the listener allows remote half-closure): its FIN arrives as
+///   `ChannelEvent.inputClosed` after the codec delivered every complete request before it;
+///   the machine decides when the connection then closes (after the last response is written,
+///   which `lastResponseWrite` tracks: closing earlier would drop unwritten bytes).
 final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     typealias InboundIn = HTTPInboundPart
     typealias OutboundIn = HTTPOutboundPart
@@ -66,6 +74,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var requestKeepAlive = true
     /// Completes when the last byte of the current response has been written.
     private var responseWritten: EventLoopFuture<Void>?
+    /// Completes when the last response (forwarded or the proxy's own) has been written.
+    private var lastResponseWrite: EventLoopFuture<Void>?
     private var heldRequestParts: [HTTPOutboundPart] = []
     private var backend: BackendConnection?
     private var lease: Lease?
@@ -73,6 +83,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var hashKey: HashKey?
     private var requestComplete = false
     private var requestIsHTTP10 = false
+    private var requestIsHEAD = false
     private var redirectLocation: String?
     /// The configured response (`http-request return`) the local answer in flight writes.
     private var configuredResponse: ConfiguredResponse.Rendered?
@@ -153,6 +164,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             serverName = handshake.session.serverName
             return
         }
+        if let channelEvent = event as? ChannelEvent, channelEvent == .inputClosed {
+            perform(machine.clientInputClosed())
+            return
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -191,7 +206,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 return
             }
             queuedParts.removeAll()
-            perform(machine.answerLocally(status: parseError.status, keepAlive: false))
+            refuse(parseError)
             return
         }
         perform(machine.clientClosed())
@@ -296,6 +311,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         }
         requestComplete = false
         requestIsHTTP10 = head.version == .http1_0
+        requestIsHEAD = head.method == .head
         requestKeepAlive = head.keepAlive && !loop.isDraining
         redirectLocation = nil
         configuredResponse = nil
@@ -312,8 +328,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         case .redirect(let location, let status):
             redirectLocation = location
             perform(machine.answerLocally(status: status, keepAlive: head.keepAlive && bodiless))
-        case .deny(let status):
-            // proxyd's own error response for the status, as HAProxy's deny uses its errorfile.
+        case .deny(let status, let backend):
+            // proxyd's error response for the status, as HAProxy's deny uses its errorfile (the
+            // backend's, for a backend's rule).
+            backendName = backend
             perform(machine.answerLocally(status: status, keepAlive: head.keepAlive && bodiless))
         case .respond(let response):
             configuredResponse = response
@@ -353,7 +371,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             self.backendName = backendName
             trace.details?.backend = backendName
             trace.backendIndex = loop.metrics.index(ofBackend: backendName)
-            hashKey = group.usesHashKey ? Self.hashKey(for: group.configuration.balance, facts: facts) : nil
+            hashKey = group.hashKey(for: facts)
             let info = ExchangeStateMachine.RequestInfo(
                 isIdempotent: Self.isIdempotent(head.method),
                 hasBody: !bodiless, keepAlive: head.keepAlive
@@ -403,15 +421,6 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         var listenerPort: Int
     }
 
-    private static func hashKey(for balance: BalanceConfiguration, facts: RequestFacts) -> HashKey {
-        if balance.strategy == .sourceHash { return HashKey(facts.clientAddress) }
-        switch balance.hashKey {
-        case .clientAddress: return HashKey(facts.clientAddress)
-        case .uri: return HashKey(facts.target)
-        case .header(let name): return HashKey(facts.header(name) ?? "")
-        }
-    }
-
     // MARK: Actions
 
     private func perform(_ action: ExchangeStateMachine.Action) {
@@ -448,6 +457,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             completeLease(.cancelled)
             cancelTimers()
             context.close(promise: nil)
+        case .closeWhenWritten:
+            cancelTimers()
+            guard let written = lastResponseWrite else {
+                context.close(promise: nil)
+                return
+            }
+            lastResponseWrite = nil
+            written.assumeIsolated().whenComplete { _ in self.context?.close(promise: nil) }
         }
     }
 
@@ -534,12 +551,30 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             // Every complete request before the bad bytes has had its response; a replayed one
             // the error cut short is answered like any request whose body fails to parse.
             deferredParseError = nil
-            perform(machine.answerLocally(status: parseError.status, keepAlive: false))
+            refuse(parseError)
             return
+        }
+        if machine.isIdle {
+            // After the client's input ended, every request it sent is now answered: close.
+            let next = machine.awaitingRequest()
+            if next != .none {
+                perform(next)
+                return
+            }
         }
         if !readsPaused && readPending {
             readPending = false
             context.read()
+        }
+    }
+
+    /// Answers a request the codec refused (400, 413, 431, …) — or, when the client's input
+    /// ended inside it, does what the machine says for a request cut short.
+    private func refuse(_ error: HTTPParseError) {
+        if error.kind == .incompleteMessage {
+            perform(machine.requestCutShort())
+        } else {
+            perform(machine.answerLocally(status: error.status, keepAlive: false))
         }
     }
 
@@ -562,14 +597,22 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     private func writeLocalResponse(status: Int, keepAlive: Bool, context: ChannelHandlerContext) {
         serverDeadline = nil
-        let parts: [HTTPOutboundPart]
+        // A request the parser refused never had a head (so it was not a HEAD request).
+        let headOnly = trace.active && requestIsHEAD
+        let response: LocalResponse.Response
         if let configured = configuredResponse, configured.status == status {
-            parts = LocalResponse.parts(configured: configured, close: !keepAlive, allocator: context.channel.allocator)
+            response = .init(parts: LocalResponse.parts(configured: configured, close: !keepAlive, headOnly: headOnly, allocator: context.channel.allocator),
+                             status: status, close: !keepAlive)
         } else if let location = redirectLocation, (300..<400).contains(status) {
-            parts = LocalResponse.redirect(to: location, status: status, close: !keepAlive, allocator: context.channel.allocator)
+            response = .init(parts: LocalResponse.redirect(to: location, status: status, close: !keepAlive, allocator: context.channel.allocator),
+                             status: status, close: !keepAlive)
         } else {
-            parts = LocalResponse.parts(status: status, close: !keepAlive, allocator: context.channel.allocator)
+            // Errors, a deny among them: the configured error page for the status, if any.
+            response = LocalResponse.response(
+                status: status, location: nil, keepAlive: keepAlive, headOnly: headOnly,
+                page: listener.errorPages?.page(for: status, backend: backendName), allocator: context.channel.allocator)
         }
+        let parts = response.parts
         redirectLocation = nil
         configuredResponse = nil
         if !trace.active {
@@ -580,14 +623,20 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 details.method = "<BADREQ>"
             }
         }
-        trace.status = status
+        trace.status = response.status
         for part in parts { trace.bytesSent += part.byteCount }
         endTrace(localTermination(status: status))
         for part in parts.dropLast() { context.write(Self.wrapOutboundOut(part), promise: nil) }
-        guard let last = parts.last else { return }
-        context.writeAndFlush(Self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
+        guard let last = parts.last else {
+            perform(machine.clientClosed())  // an empty error page: close without an answer
+            return
+        }
+        let written = context.writeAndFlush(Self.wrapOutboundOut(last))
+        lastResponseWrite = written
+        written.assumeIsolated().whenComplete { _ in
+            if self.lastResponseWrite === written { self.lastResponseWrite = nil }
             guard let context = self.context else { return }
-            let next = self.machine.localResponseSent()
+            let next = response.close ? self.machine.clientClosed() : self.machine.localResponseSent()
             if next == .none, self.machine.isIdle {
                 self.outgoingHead = nil
                 self.heldRequestParts.removeAll()
@@ -658,6 +707,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(Self.wrapOutboundOut(.end(trailers: HTTPTrailerFilter.forwardable(trailers))), promise: promise)
             responseWritten = promise.futureResult
+            lastResponseWrite = promise.futureResult
             perform(machine.responseEnd())
         case .tunnel(let bytes):
             trace.bytesSent += bytes.readableBytes

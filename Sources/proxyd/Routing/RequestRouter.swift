@@ -18,8 +18,9 @@ struct RequestRouter: Sendable {
         case redirect(location: String, status: Int)
         /// `responseEdits` apply to the head of the backend's response (none: sent as is).
         case forward(backend: String, edits: [HeaderEdit], responseEdits: [HeaderEdit] = [])
-        /// Refused with proxyd's own error response for `status` (`http-request deny`).
-        case deny(status: Int)
+        /// Refused with proxyd's error response for `status` (`http-request deny`); `backend`
+        /// names the backend whose rule denied it (its error pages apply), nil for the listener's.
+        case deny(status: Int, backend: String? = nil)
         /// Answered with a response from the configuration (`http-request return`).
         case respond(ConfiguredResponse.Rendered)
         /// No route matched and the listener has no default backend.
@@ -77,7 +78,10 @@ struct RequestRouter: Sendable {
             if listener.responseRules.isEmpty { return .forward(backend: backend, edits: edits) }
             return .forward(backend: backend, edits: edits, responseEdits: Self.responseEdits([listener.responseRules], facts))
         }
-        if let answer = apply(backendRules.request, facts, to: &edits) { return answer }
+        if let answer = apply(backendRules.request, facts, to: &edits) {
+            if case .deny(let status, _) = answer { return .deny(status: status, backend: backend) }
+            return answer
+        }
         if backendRules.response.isEmpty && listener.responseRules.isEmpty { return .forward(backend: backend, edits: edits) }
         return .forward(backend: backend, edits: edits, responseEdits: Self.responseEdits([backendRules.response, listener.responseRules], facts))
     }

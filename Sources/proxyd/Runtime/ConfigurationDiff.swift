@@ -59,6 +59,7 @@ struct ConfigurationDiff: Sendable, Equatable {
         if old.threads != new.threads { needsRestart.append("threads") }
         if old.user != new.user { needsRestart.append("user") }
         if old.group != new.group { needsRestart.append("group") }
+        if old.chroot != new.chroot { needsRestart.append("chroot") }
     }
 
     /// Whether nothing at all changes for the running proxy.

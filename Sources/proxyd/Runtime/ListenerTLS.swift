@@ -8,30 +8,28 @@ import TLSTerm
 enum ListenerTLS {
     /// How a configured path is read: a certbot `live/NAME/` directory (it holds
     /// `fullchain.pem`), any other directory (HAProxy's `crt DIR`), or one combined PEM file.
-    static func source(for path: String) -> CertificateSource {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return .combinedPEM(path)
-        }
+    /// `pinned`: after a chroot, the files are looked at through the directories opened before.
+    static func source(for path: String, pinned: PinnedDirectories? = nil) -> CertificateSource {
+        let directories = pinned ?? PinnedDirectories()
+        guard directories.isDirectory(path) else { return .combinedPEM(path) }
         let fullchain = (path as NSString).appendingPathComponent("fullchain.pem")
-        return FileManager.default.fileExists(atPath: fullchain) ? .certbot(liveDirectory: path) : .directory(path)
+        return directories.isRegularFile(fullchain) ? .certbot(liveDirectory: path) : .directory(path)
     }
 
-    /// Mozilla "intermediate" with the listener's ALPN list and minimum version.
+    /// Mozilla "intermediate" with the listener's own TLS policy (versions, ciphers, groups,
+    /// tickets, cipher order, ALPN).
     static func configuration(for tls: ListenerTLSConfiguration) -> TLSConfiguration {
-        var configuration = TLSConfiguration.mozillaIntermediate
-        configuration.alpnProtocols = tls.alpn
-        if tls.minimumVersion == "tls1.3" { configuration.minimumVersion = .tls1_3 }
-        return configuration
+        tls.openSSLConfiguration
     }
 
-    static func context(for tls: ListenerTLSConfiguration, logger: Logger) throws -> TLSServerContext {
+    /// - Parameter pinned: with `chroot`, the set the certificates' directories are pinned in.
+    static func context(for tls: ListenerTLSConfiguration, logger: Logger, pinned: PinnedDirectories? = nil) throws -> TLSServerContext {
         var paths = tls.certificates
         // The default certificate answers clients without a matching SNI name: load it first.
         if let preferred = tls.defaultCertificate, let index = paths.firstIndex(of: preferred) {
             paths.insert(paths.remove(at: index), at: 0)
         }
-        let store = try CertificateStore(sources: paths.map(source(for:)), configuration: configuration(for: tls), logger: logger)
+        let store = try CertificateStore(sources: paths.map { source(for: $0, pinned: pinned) }, configuration: configuration(for: tls), logger: logger, pinned: pinned)
         return try TLSServerContext(certificates: store, logger: logger)
     }
 }

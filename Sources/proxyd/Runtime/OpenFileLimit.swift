@@ -45,6 +45,21 @@ enum OpenFileLimit {
         return (before, current() ?? before)
     }
 
+    /// Sets both limits to `value` (HAProxy `ulimit-n`). Raising the hard limit needs root (or
+    /// CAP_SYS_RESOURCE); when that is refused, the soft limit alone is set if the hard limit
+    /// allows it. Returns the limits before and after, or nil when they cannot be read.
+    static func set(to value: UInt64) -> (before: Limits, after: Limits)? {
+        guard let before = current() else { return nil }
+        var wanted = rlimit(rlim_cur: rlim_t(value), rlim_max: rlim_t(value))
+        if setrlimit(Self.resource, &wanted) != 0 {
+            var limit = rlimit()
+            guard getrlimit(Self.resource, &limit) == 0 else { return (before, before) }
+            limit.rlim_cur = min(rlim_t(value), limit.rlim_max)
+            _ = setrlimit(Self.resource, &limit)
+        }
+        return (before, current() ?? before)
+    }
+
     /// Descriptors a configuration can use at once: a client connection and its backend
     /// connection for every allowed connection, plus listeners, DNS sockets, health checks
     /// and idle pooled connections (a margin, not an exact count).

@@ -28,9 +28,22 @@ enum PrivilegeDrop {
         var gid: gid_t
     }
 
+    /// The user's IDs and supplementary groups, looked up in the user database. Resolved
+    /// before a `chroot` (as HAProxy does): inside the jail there is no `/etc/passwd`.
+    struct Target: Sendable, Equatable {
+        var identity: Identity
+        var group: String?
+        var supplementaryGroups: [gid_t]
+    }
+
     /// Switches to `user` (and `group`, or the user's primary group). Without root this only
     /// succeeds when the process already runs as that user and group.
     static func drop(toUser user: String, group: String?) throws(Failure) -> Identity {
+        try drop(to: try resolve(user: user, group: group))
+    }
+
+    /// Looks `user` and `group` up now (see ``Target``).
+    static func resolve(user: String, group: String?) throws(Failure) -> Target {
         guard let password = getpwnam(user) else {
             throw Failure(description: "user: '\(user)' does not exist on this machine (create it, e.g. 'useradd --system --no-create-home \(user)')")
         }
@@ -42,13 +55,26 @@ enum PrivilegeDrop {
             }
             gid = entry.pointee.gr_gid
         }
-        let identity = Identity(user: user, uid: uid, gid: gid)
+        // initgroups(3) would read /etc/group at drop time; getgrouplist reads it now.
+        var count: Int32 = 64
+        var groups = [gid_t](repeating: 0, count: Int(count))
+        if getgrouplist(user, gid, &groups, &count) < 0 {
+            groups = [gid_t](repeating: 0, count: Int(count))
+            guard getgrouplist(user, gid, &groups, &count) >= 0 else { throw failure("getgrouplist(\(user))") }
+        }
+        return Target(identity: Identity(user: user, uid: uid, gid: gid), group: group, supplementaryGroups: Array(groups.prefix(Int(count))))
+    }
+
+    /// Switches to a resolved ``Target``; reads no user database (works inside a chroot).
+    static func drop(to target: Target) throws(Failure) -> Identity {
+        let identity = target.identity
+        let (user, uid, gid, group) = (identity.user, identity.uid, identity.gid, target.group)
         guard geteuid() == 0 else {
             if geteuid() == uid && getuid() == uid && (group == nil || getegid() == gid) { return identity }
             throw Failure(description: "user: '\(user)' needs proxyd to start as root to switch to it, but it runs as uid \(geteuid()); "
                 + "remove 'user:' (under systemd the unit's User= sets the user) or start proxyd as root")
         }
-        guard initgroups(user, gid) == 0 else { throw failure("initgroups(\(user))") }
+        guard setgroups(target.supplementaryGroups.count, target.supplementaryGroups) == 0 else { throw failure("setgroups(\(user))") }
         guard setgid(gid) == 0 else { throw failure("setgid(\(gid))") }
         guard setuid(uid) == 0 else { throw failure("setuid(\(uid))") }
         guard getuid() == uid, geteuid() == uid, getgid() == gid, getegid() == gid else {

@@ -10,7 +10,7 @@ extension ProxyRuntime {
         guard let path = configurationPath else { throw refuse(.noConfigurationFile) }
         let loaded: LoadedConfiguration
         do {
-            loaded = try ConfigurationFile.load(path: path)
+            loaded = try ConfigurationFile.load(path: path, pinned: pinnedDirectories)
         } catch {
             throw refuse(.configuration(error))
         }
@@ -101,7 +101,7 @@ extension ProxyRuntime {
                     tls = previousTLS
                 } else {
                     do {
-                        tls = try ListenerTLS.context(for: wanted, logger: logger)
+                        tls = try ListenerTLS.context(for: wanted, logger: logger, pinned: pinnedDirectories)
                     } catch {
                         return .failure(.certificate(listener: listener.name, location: listener.location, problem: "\(error)"))
                     }

@@ -37,9 +37,14 @@ final class ProxyRuntime: Service, Sendable {
     /// The access log writer when `access_log` is configured; `reopen()` it after logrotate.
     /// Set at start: a reload does not change the access log (restart for that).
     let accessLog: AccessLogWriter?
+    /// With `chroot`: the directories of the configuration file and of every certificate,
+    /// opened before the chroot so reloads still read them (see ``ChrootJail``).
+    let pinnedDirectories: PinnedDirectories?
     /// What the admin listener reads and changes (also usable without it, e.g. by tests).
     let inspector: ProxyInspector
     private let adminChannel = NIOLockedValueBox<(any Channel)?>(nil)
+    /// The runtime API socket (`stats socket`), once bound; see `ProxyRuntime+StatsSocket`.
+    let statsSocketChannel = NIOLockedValueBox<(any Channel)?>(nil)
 
     struct State: Sendable {
         enum Phase: Sendable { case created, running, stopped }
@@ -64,6 +69,12 @@ final class ProxyRuntime: Service, Sendable {
         self.group = group
         self.logger = logger
         self.configurationPath = configurationPath
+        let pinned = configuration.chroot == nil ? nil : PinnedDirectories()
+        if let pinned, let configurationPath { pinned.pin(directoryOf: configurationPath) }
+        if let pinned {
+            for file in ConfigurationFileAccess.referencedFiles(of: configuration) { pinned.pin(directoryOf: file) }
+        }
+        self.pinnedDirectories = pinned
         let loops = Array(group.makeIterator())
         self.loops = loops
         let accessLog = try configuration.accessLog.map { log in
@@ -80,7 +91,7 @@ final class ProxyRuntime: Service, Sendable {
         var listeners: [ListenerSlot] = []
         for listener in configuration.listeners {
             // Certificates load now, so that a bad one stops `run` before anything is bound.
-            let tls = try listener.tls.map { try ListenerTLS.context(for: $0, logger: logger) }
+            let tls = try listener.tls.map { try ListenerTLS.context(for: $0, logger: logger, pinned: pinned) }
             let generation = Self.makeGeneration(listener, of: configuration, backends: backends, tls: tls, connections: connections)
             listeners.append(ListenerSlot(bind: listener.bind, generation: generation))
         }
@@ -112,7 +123,8 @@ final class ProxyRuntime: Service, Sendable {
         }
         return ProxyInspector.View(
             backends: ordered.map(\.group), watches: watches, tlsContexts: tls,
-            healthChecks: HealthCheckWiring(checkers: ordered.compactMap(\.healthChecker)))
+            healthChecks: HealthCheckWiring(checkers: ordered.compactMap(\.healthChecker)),
+            configuration: state.configuration)
     }
 
     /// Binds the admin listener when `admin:` is configured; returns its address. Its
@@ -224,7 +236,8 @@ final class ProxyRuntime: Service, Sendable {
             configuration: listener,
             router: RequestRouter(listener: listener, backends: configuration.backends),
             timeouts: configuration.timeouts,
-            parserLimits: HTTPParserLimits(configuration.limits)
+            parserLimits: HTTPParserLimits(configuration.limits),
+            errorPages: ErrorPageTable.make(listener: listener, backends: configuration.backends)
         )
         var states: [ObjectIdentifier: LoopLocalState] = [:]
         for (loop, loopConnections) in connections {
@@ -287,6 +300,9 @@ final class ProxyRuntime: Service, Sendable {
                 // `.tcpOption`: `.socketOption(.tcp_nodelay)` would set SOL_SOCKET option 1, SO_DEBUG, which
                 // needs CAP_NET_ADMIN — every accept failed once root was dropped.
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                // A client's FIN ends its input only (RFC 9112 §9.6): the requests it sent
+                // before are still answered (`printf 'GET …' | nc`); ProxyServerHandler closes.
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
                 // Idle connections are most connections: start reads at 512 bytes (the adaptive
                 // allocator grows for busy ones) and keep NIO's default of 4 reads per wake-up,
                 // which also sizes each channel's pooled receive buffers (bench-peers measured
@@ -300,7 +316,7 @@ final class ProxyRuntime: Service, Sendable {
                             throw RuntimeError.unknownEventLoop
                         }
                         if let tls = current.tls {
-                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls))
+                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls, allowHalfClosure: true))
                         }
                         let codec = HTTPServerCodec(limits: current.context.parserLimits)
                         try channel.pipeline.syncOperations.addHandler(codec)
@@ -439,6 +455,7 @@ final class ProxyRuntime: Service, Sendable {
         }) {
             try? await admin.close()
         }
+        await closeStatsSocket()
         accessLog?.close()
         logger.info("stopped")
     }
