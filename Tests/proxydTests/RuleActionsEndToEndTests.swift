@@ -12,7 +12,7 @@ import Testing
 struct RuleActionsEndToEndTests {
     /// The seed's shape: plain HTTP and TLS on one frontend, the backend redirecting what did
     /// not come over TLS, plus the directives this suite proves.
-    private static func configuration(plain: Int, tls: Int, certificate: String, server: String) -> String {
+    private static func configuration(plain: Int, tls: Int, certificate: String, server: String, errorPage: String) -> String {
         """
         global
             maxconn 100
@@ -21,6 +21,7 @@ struct RuleActionsEndToEndTests {
             timeout connect 2s
             timeout client 10s
             timeout server 10s
+            errorfile 403 \(errorPage)
         frontend www-http
             bind 127.0.0.1:\(plain)
             bind 127.0.0.1:\(tls) ssl crt \(certificate)
@@ -36,6 +37,9 @@ struct RuleActionsEndToEndTests {
 
         """
     }
+
+    /// The operator's page for 403 (HAProxy's errorfile format: a complete HTTP response).
+    private static let forbiddenPage = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nCache-Control: no-cache\r\nContent-Length: 26\r\n\r\n<h1>Go away, politely</h1>"
 
     /// A throwaway combined PEM (certificate + key) in `directory`, made by openssl.
     private static func certificate(in directory: URL) async throws -> String {
@@ -95,7 +99,10 @@ struct RuleActionsEndToEndTests {
         let plain = try await FreePort.udpAndTCP(), tls = try await FreePort.udpAndTCP()
         let certificate = try await certificate(in: fixture.directory)
         let server = try await fixture.startTask(name: "task-1")
-        try await fixture.startProxy(text: configuration(plain: plain, tls: tls, certificate: certificate, server: server), fileName: "haproxy.cfg")
+        let page = fixture.directory.appendingPathComponent("403.http")
+        try Self.forbiddenPage.write(to: page, atomically: true, encoding: .utf8)
+        try await fixture.startProxy(text: configuration(plain: plain, tls: tls, certificate: certificate, server: server, errorPage: page.path),
+                                     fileName: "haproxy.cfg")
         return (plain, tls)
     }
 
@@ -168,7 +175,8 @@ struct RuleActionsEndToEndTests {
         let haproxyPlain = try await FreePort.udpAndTCP(), haproxyTLS = try await FreePort.udpAndTCP()
         let file = fixture.directory.appendingPathComponent("haproxy-peer.cfg")
         let certificate = fixture.directory.appendingPathComponent("site.pem").path
-        try Self.configuration(plain: haproxyPlain, tls: haproxyTLS, certificate: certificate, server: fixture.taskAddresses[0])
+        try Self.configuration(plain: haproxyPlain, tls: haproxyTLS, certificate: certificate, server: fixture.taskAddresses[0],
+                               errorPage: fixture.directory.appendingPathComponent("403.http").path)
             .write(to: file, atomically: true, encoding: .utf8)
         let haproxy = try PeerProcess(try ExternalTool.locate("haproxy", package: "haproxy"), ["-db", "-f", file.path], readStandardError: true)
         defer { haproxy.stop() }
@@ -192,9 +200,12 @@ struct RuleActionsEndToEndTests {
             #expect(mine == theirs, "\(path) over \(tls ? "TLS" : "plain HTTP")")
         }
 
-        // deny: the status (each writes its own error page).
-        #expect(try await Self.fetch("https://127.0.0.1:\(haproxyTLS)/admin").status == 403)
-        #expect(try await Self.fetch("https://127.0.0.1:\(ours.tls)/admin").status == 403)
+        // deny: the operator's errorfile for 403, from both.
+        let theirDenial = try await Self.fetch("https://127.0.0.1:\(haproxyTLS)/admin")
+        let myDenial = try await Self.fetch("https://127.0.0.1:\(ours.tls)/admin")
+        #expect(theirDenial.status == 403 && myDenial.status == 403)
+        #expect(theirDenial.body == "<h1>Go away, politely</h1>")
+        #expect(myDenial.body == theirDenial.body && myDenial.headers["content-type"] == theirDenial.headers["content-type"])
 
         // A forwarded response over TLS: HSTS added, X-Served-By removed, by both.
         let theirPage = try await Self.fetch("https://127.0.0.1:\(haproxyTLS)/page")

@@ -103,7 +103,7 @@ struct YAMLRuleActionTests {
                 response_rules:
                   - set_header: { name: X-A, value: "1" }
                     when: { path_prefix: [/api] }
-            """) == ["test.yaml:9:9: error: listeners[0].response_rules[0]: path_beg reads the request's path, which HAProxy no longer has when the response arrives (it never matches there)"])
+            """) == ["test.yaml:9:9: error: listeners[0].response_rules[0]: a path condition (path_beg, path_prefix) reads the request's path, which HAProxy no longer has when the response arrives (it never matches there)"])
         #expect(errors(listener: """
                 response_rules:
                   - set_header: { name: X-Host, value: "%[req.hdr(host)]" }

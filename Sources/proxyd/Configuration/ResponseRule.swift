@@ -27,8 +27,8 @@ struct ResponseRule: Sendable, Hashable {
     static func problem(with condition: RuleCondition) -> String? {
         switch condition {
         case .always, .tls: return nil
-        case .pathPrefix: return "path_beg reads the request's path, which HAProxy no longer has when the response arrives (it never matches there)"
-        case .host: return "hdr(host) in an http-response condition reads the response's headers in HAProxy, not the request's; proxyd does not evaluate response headers"
+        case .pathPrefix: return "a path condition (path_beg, path_prefix) reads the request's path, which HAProxy no longer has when the response arrives (it never matches there)"
+        case .host: return "a host condition (hdr(host), host) in a response rule reads the response's headers in HAProxy, not the request's; proxyd does not evaluate response headers"
         case .not(let inner): return problem(with: inner)
         case .all(let terms), .any(let terms): return terms.lazy.compactMap(problem(with:)).first
         }
