@@ -212,7 +212,7 @@ struct HAProxyConfigurationErrorTests {
         ("http-request del-header X-A -m beg", "haproxy.cfg:3: error: http-request del-header: only exact names are supported (found '-m beg')"),
         ("http-request", "haproxy.cfg:3: error: http-request needs an action (add-header, set-header, del-header, redirect, deny, return, allow)"),
         ("default_backend a b", "haproxy.cfg:3: error: default_backend needs exactly one backend name"),
-        ("no log", "haproxy.cfg:3: error: 'no' is only understood before 'option'"),
+        ("no capture", "haproxy.cfg:3: error: 'no' is only understood before 'option' and 'log'"),
         ("mode", "haproxy.cfg:3: error: mode needs a value: http"),
         ("mode health", "haproxy.cfg:3: error: mode 'health' is not supported; proxyd proxies HTTP only (mode http)"),
         ("timeout nap 1s", "haproxy.cfg:3: error: unknown timeout 'nap'; proxyd reads connect, client, server, http-request, http-keep-alive, tunnel and check"),

@@ -48,8 +48,6 @@ struct HAProxySeedTests {
     func warnings() throws {
         let file = HAProxyTestFiles.seedPath
         #expect(try seed().warnings.map(\.description) == [
-            "\(file):7: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
-            "\(file):8: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
             "\(file):12: warning: 'daemon' is ignored: proxyd stays in the foreground; run it under systemd",
             "\(file):62: warning: server-template 'web' asks for 10 slots; proxyd has no slots: every target of _hello-world-service.internal is used, however many",
         ])
@@ -132,7 +130,14 @@ struct HAProxySeedTests {
         #expect(config.limits.maxConnections == 4096)
         #expect(config.user == "haproxy")
         #expect(config.group == "haproxy")
-        #expect(config.accessLog == AccessLogConfiguration(format: .httplog, path: nil))
+        // `log global` in defaults: the two global `log /dev/log` lines; no `option dontlognull`.
+        var log = AccessLogConfiguration(format: .httplog, path: nil)
+        log.syslog = SyslogConfiguration(targets: [
+            SyslogTarget(address: .unix(path: "/dev/log"), facility: .local0),
+            SyslogTarget(address: .unix(path: "/dev/log"), facility: .local1, level: .notice),
+        ])
+        log.logNullConnections = true
+        #expect(config.accessLog == log)
         #expect(config.threads == nil)
     }
 }
@@ -470,10 +475,8 @@ struct HAProxyDirectiveTests {
     }
 
     @Test("directives accepted without effect warn at their line with the reason", arguments: [
-        ("option dontlognull", "haproxy.cfg:3: warning: option dontlognull is ignored: proxyd logs every request"),
         ("option httplog clf", "haproxy.cfg:3: warning: option httplog clf: proxyd writes HAProxy's httplog format, not CLF"),
         ("timeout queue 30s", "haproxy.cfg:3: warning: timeout queue is ignored: proxyd does not queue requests"),
-        ("log 127.0.0.1 local0", "haproxy.cfg:3: warning: 'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output"),
         ("option httpchk GET /", "haproxy.cfg:3: warning: option httpchk is ignored in a frontend: health checks belong to a backend"),
     ])
     func ignoredFrontendDirectives(line: String, warning: String) {

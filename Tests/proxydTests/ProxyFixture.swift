@@ -43,16 +43,11 @@ final class ProxyFixture: @unchecked Sendable {
     }
 
     /// Writes `yaml` (with `LISTEN` replaced by a free-port bind) and starts `proxyd run`.
-    /// `binary`: another proxyd build (the smuggling harness can judge an older one).
-    func startProxy(yaml: String, extraArguments: [String] = [], binary: URL = TestPaths.proxydBinary) async throws {
-        try await startProxy(text: yaml.replacingOccurrences(of: "LISTEN", with: "127.0.0.1:0"), fileName: "proxyd.yaml",
-                             extraArguments: extraArguments, binary: binary)
-    }
-
-    /// Writes `text` as `fileName` (`haproxy.cfg` runs it as HAProxy's language) and starts `proxyd run`.
-    func startProxy(text: String, fileName: String, extraArguments: [String] = [], binary: URL = TestPaths.proxydBinary) async throws {
+    /// `binary`: another proxyd build (the smuggling harness can judge an older one);
+    /// `fileName`: `haproxy.cfg` to run a haproxy.cfg text instead.
+    func startProxy(yaml: String, extraArguments: [String] = [], binary: URL = TestPaths.proxydBinary, fileName: String = "proxyd.yaml") async throws {
         let config = directory.appendingPathComponent(fileName)
-        try text.write(to: config, atomically: true, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "LISTEN", with: "127.0.0.1:0").write(to: config, atomically: true, encoding: .utf8)
         let proxy = try PeerProcess(binary, ["run", "--config", config.path, "--threads", "2"] + extraArguments, readStandardError: true)
         let line = try await proxy.waitForLine(containing: "listening")
         // `address=[IPv4]127.0.0.1/127.0.0.1:PORT`

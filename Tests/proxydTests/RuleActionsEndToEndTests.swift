@@ -101,7 +101,7 @@ struct RuleActionsEndToEndTests {
         let server = try await fixture.startTask(name: "task-1")
         let page = fixture.directory.appendingPathComponent("403.http")
         try Self.forbiddenPage.write(to: page, atomically: true, encoding: .utf8)
-        try await fixture.startProxy(text: configuration(plain: plain, tls: tls, certificate: certificate, server: server, errorPage: page.path),
+        try await fixture.startProxy(yaml: configuration(plain: plain, tls: tls, certificate: certificate, server: server, errorPage: page.path),
                                      fileName: "haproxy.cfg")
         return (plain, tls)
     }

@@ -13,6 +13,10 @@ import Glibc
 /// counted (``droppedRecords``, exported as `proxyd_access_log_dropped_total`) instead of
 /// growing memory or slowing the proxy — losing log lines beats losing traffic.
 ///
+/// With syslog targets (``SyslogConfiguration``), the same thread frames each line for every
+/// target whose level takes it (``SyslogFramer``) and sends it without blocking
+/// (``SyslogSender``); a message a target could not take counts as a write error.
+///
 /// ``reopen()`` closes and reopens the file before the next write: what logrotate needs after
 /// it has moved the file (call it on SIGHUP). ``close()`` writes what is queued and stops.
 final class AccessLogWriter: @unchecked Sendable {
@@ -30,21 +34,37 @@ final class AccessLogWriter: @unchecked Sendable {
     /// The file, or nil for standard output.
     let path: String?
     let capacity: Int
+    /// Whether the handlers log connections that closed before sending a request (HAProxy
+    /// without `option dontlognull`).
+    let logNullConnections: Bool
     private let logger: Logger
+    /// The syslog targets and header of this process, used by the writer thread only.
+    private let syslog: (sender: SyslogSender, framer: SyslogFramer)?
     /// Owned by the writer thread once it runs.
     private var descriptor: Int32 = -1
 
     /// Opens the file (created with mode 0640 when missing, appended to otherwise) and starts
     /// the writer thread. Throws when the file cannot be opened, so `proxyd run` fails early.
-    init(format: AccessLogFormat, path: String?, capacity: Int = 65_536, logger: Logger) throws {
+    /// With `syslog`, lines go to its targets instead (`path` is then unused): the sockets are
+    /// made here, so a target that cannot be used also fails early.
+    init(format: AccessLogFormat, path: String?, syslog: SyslogConfiguration? = nil, logNullConnections: Bool = false,
+         capacity: Int = 65_536, logger: Logger) throws {
         self.format = format
-        self.path = path
         self.capacity = capacity
         self.logger = logger
-        if let path {
-            descriptor = try Self.open(path)
+        self.logNullConnections = logNullConnections
+        if let syslog {
+            self.path = nil
+            self.syslog = (try SyslogSender(targets: syslog.targets),
+                           SyslogFramer(identity: syslog.identity(pid: getpid(), systemHostname: Self.systemHostname)))
         } else {
-            descriptor = STDOUT_FILENO
+            self.path = path
+            self.syslog = nil
+            if let path {
+                descriptor = try Self.open(path)
+            } else {
+                descriptor = STDOUT_FILENO
+            }
         }
         let thread = Thread { [self] in self.runWriter() }
         thread.name = "proxyd-access-log"
@@ -98,6 +118,7 @@ final class AccessLogWriter: @unchecked Sendable {
 
     private func runWriter() {
         var bytes: [UInt8] = []
+        var unreachableTargets = Set<Int>()
         while true {
             condition.lock()
             while queue.isEmpty && !reopenRequested && !stopping { condition.wait() }
@@ -109,7 +130,31 @@ final class AccessLogWriter: @unchecked Sendable {
             condition.unlock()
 
             if reopen { reopenFile() }
-            if !batch.isEmpty {
+            if !batch.isEmpty, let syslog {
+                var failures = 0
+                for record in batch {
+                    let message = format.format(record)
+                    let instant = SyslogFramer.LocalInstant.now()
+                    // An access line is an `info` message, as HAProxy sends it.
+                    for (index, target) in syslog.sender.targets.enumerated() {
+                        guard let level = target.sendingLevel(for: .info) else { continue }
+                        bytes.removeAll(keepingCapacity: true)
+                        syslog.framer.frame(message, level: level, for: target, at: instant, into: &bytes)
+                        if !syslog.sender.send(bytes, to: index) {
+                            failures += 1
+                            // Said once per target (as HAProxy alerts once), then only counted.
+                            if unreachableTargets.insert(index).inserted {
+                                logger.warning("cannot send access log lines to syslog target; they are counted as write errors until it takes them",
+                                               metadata: ["target": "\(target.address)", "error": "\(String(cString: strerror(errno)))"])
+                            }
+                        }
+                    }
+                }
+                condition.lock()
+                written += batch.count
+                writeErrors += failures
+                condition.unlock()
+            } else if !batch.isEmpty {
                 bytes.removeAll(keepingCapacity: true)
                 for record in batch {
                     bytes.append(contentsOf: format.format(record).utf8)
@@ -128,6 +173,7 @@ final class AccessLogWriter: @unchecked Sendable {
             }
         }
         if path != nil && descriptor >= 0 { _ = Glibc.close(descriptor) }
+        syslog?.sender.close()
         condition.lock()
         stopped = true
         condition.broadcast()
@@ -166,6 +212,13 @@ final class AccessLogWriter: @unchecked Sendable {
         var path: String
         var reason: String
         var description: String { "cannot open access log \(path): \(reason)" }
+    }
+
+    /// The machine's host name for `log-send-hostname` without a name.
+    private static func systemHostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func open(_ path: String) throws -> Int32 {

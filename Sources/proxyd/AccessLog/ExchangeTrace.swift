@@ -17,6 +17,9 @@ import Glibc
 struct ExchangeTrace {
     /// Whether an exchange is being traced (from its request head to its end).
     var active = false
+    /// Whether any exchange began on this connection; one that closes without any is what
+    /// HAProxy's `option dontlognull` keeps out of the log.
+    private(set) var begun = false
     /// When the first byte of the next request arrived on an idle connection.
     var firstByteAt: NIODeadline?
     var startedAt = NIODeadline.uptimeNanoseconds(0)
@@ -36,6 +39,7 @@ struct ExchangeTrace {
     /// Starts an exchange whose head has just been parsed.
     mutating func begin(now: NIODeadline) {
         active = true
+        begun = true
         startedAt = firstByteAt ?? now
         firstByteAt = nil
         backendIndex = 0
@@ -70,6 +74,18 @@ struct ExchangeTrace {
             retries: retries,
             method: details.method, target: details.target, version: details.version
         )
+    }
+
+    /// The line HAProxy writes (without `option dontlognull`) for a connection closed before
+    /// it sent anything: `fe fe/<NOSRV> -1/-1/-1/-1/0 400 0 - - CR-- … "<BADREQ>"` (no backend
+    /// was chosen, so HAProxy names the frontend in its place).
+    static func nullConnectionRecord(client: (address: String, port: Int), listener: ListenerContext) -> AccessLogRecord {
+        AccessLogRecord(
+            clientAddress: client.address, clientPort: client.port, acceptedAtMicros: wallClockMicros(),
+            listener: listener.configuration.name, isTLS: listener.isTLS, backend: listener.configuration.name, endpoint: nil,
+            requestHeadMillis: -1, queueMillis: -1, connectMillis: -1, responseMillis: -1, totalMillis: 0,
+            status: 400, bytesSent: 0, terminationState: "CR--", retries: 0,
+            method: "<BADREQ>", target: "", version: "")
     }
 
     /// Microseconds since the Unix epoch, for the log line's date.

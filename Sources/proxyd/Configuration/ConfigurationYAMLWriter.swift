@@ -42,6 +42,8 @@ enum ConfigurationYAMLWriter {
         if let log = c.accessLog {
             var entries: [(String, Node)] = [("format", Node(log.format.rawValue))]
             if let path = log.path { entries.append(("path", Node(path))) }
+            if log.logNullConnections { entries.append(("log_null_connections", Node("true"))) }
+            if let syslog = log.syslog { entries.append(("syslog", syslogNode(syslog))) }
             pairs.append(("access_log", map(entries)))
         }
         if let threads = c.threads { pairs.append(("threads", int(threads))) }

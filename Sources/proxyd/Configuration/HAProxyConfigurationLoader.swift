@@ -24,9 +24,12 @@ enum HAProxyConfigurationLoader {
         for section in sections where section.kind == .global {
             HAProxyGlobalReader(diagnostics: diagnostics).read(section, into: &configuration, bindDefaults: &bindDefaults)
         }
+        let logReader = HAProxyLogReader(diagnostics: diagnostics)
+        let globalLog = logReader.readGlobal(sections.filter { $0.kind == .global })
         var reader = HAProxyProxyReader(diagnostics: diagnostics, certificateBase: bindDefaults.certificateBase, tlsDefaults: bindDefaults.tls)
         // HAProxy resolves `errorfiles` after parsing: an http-errors section may come later.
         reader.httpErrors = HAProxyErrorPagesReader(diagnostics: diagnostics).sets(in: sections)
+        reader.globalLog = globalLog
         var defaults = HAProxyProxySettings()
         var proxies: [HAProxyProxy] = []
         for section in sections {
@@ -42,6 +45,7 @@ enum HAProxyConfigurationLoader {
             }
         }
         HAProxyModelBuilder(diagnostics: diagnostics, resolvers: Set(configuration.resolvers.map(\.name))).build(proxies, into: &configuration)
+        logReader.build(proxies, global: globalLog, into: &configuration)
         if !diagnostics.hasErrors && configuration.listeners.isEmpty {
             diagnostics.error("no listeners: add a frontend or listen section with a bind line (e.g. bind :80)", line: 1)
         }

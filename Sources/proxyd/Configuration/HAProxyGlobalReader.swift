@@ -2,7 +2,8 @@
 /// `hard-stop-after`, `pidfile`, `ulimit-n`, `chroot`, `crt-base`, the `ssl-default-bind-*` TLS
 /// policy, …) go into the model; `stats` goes to ``HAProxyStatsReader``; directives that change
 /// nothing proxyd does (`daemon`, comments) are warnings; anything whose effect proxyd does not
-/// reproduce is an error that says why.
+/// reproduce is an error that says why. Logging directives are
+/// ``HAProxyLogReader``'s.
 struct HAProxyGlobalReader {
     let diagnostics: ConfigurationDiagnostics
 
@@ -17,9 +18,6 @@ struct HAProxyGlobalReader {
     private static let ignored: [String: String] = [
         "daemon": "proxyd stays in the foreground; run it under systemd",
         "master-worker": "proxyd is one process; reload it with SIGHUP",
-        "log": "proxyd does not send logs to syslog; access logs ('option httplog') go to standard output",
-        "log-send-hostname": "proxyd does not send logs to syslog",
-        "log-tag": "proxyd does not send logs to syslog",
         // These apply only to `server … ssl` lines, which proxyd refuses: without one they
         // change nothing, in HAProxy too.
         "ssl-default-server-ciphers": "they apply only to 'server … ssl', and proxyd connects to backends over plain HTTP",
@@ -72,6 +70,8 @@ struct HAProxyGlobalReader {
                     configuration.threads = try HAProxyServerOptions.integer(try single(arguments, line), option: "nbthread", in: 1...1024)
                 case "hard-stop-after":
                     configuration.timeouts.shutdownGrace = try HAProxyServerOptions.duration(try single(arguments, line), option: "hard-stop-after")
+                case "log", "log-tag", "log-send-hostname":
+                    continue // HAProxyLogReader
                 case "stats":
                     try HAProxyStatsReader.read(line, in: section, into: &configuration, diagnostics: diagnostics)
                 case "pidfile":

@@ -24,9 +24,6 @@ struct HAProxyModelBuilder {
         }
         checkRulesOfRoutingListens(proxies)
         configuration.timeouts = timeouts(proxies, base: configuration.timeouts)
-        if proxies.contains(where: { $0.settings.httpLog }) {
-            configuration.accessLog = AccessLogConfiguration(format: .httplog, path: nil)
-        }
     }
 
     static func hasServerLines(_ proxy: HAProxyProxy) -> Bool {

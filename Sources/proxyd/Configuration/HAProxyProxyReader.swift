@@ -9,6 +9,8 @@ struct HAProxyProxyReader {
     var tlsDefaults = HAProxyTLSPolicy()
     /// The pages of the file's `http-errors` sections, for `errorfiles`.
     var httpErrors: [String: [Int: ErrorPage]] = [:]
+    /// The global `log` lines, for `log global`.
+    var globalLog = HAProxyLogReader.GlobalLog()
 
     /// Directives HAProxy has that proxyd accepts without effect, with the reason warned.
     private static let ignoredDirectives: [String: String] = [
@@ -16,11 +18,11 @@ struct HAProxyProxyReader {
         "description": "it is only a comment to proxyd",
         "capture": "proxyd's access log has its own fields",
         "fullconn": "proxyd has no dynamic connection limit",
-        "log-format": "proxyd writes HAProxy's httplog format or JSON lines",
     ]
 
     /// Directives that would change behaviour proxyd cannot reproduce, with a hint.
     private static let refusedDirectives: [String: String] = [
+        "log-format": "custom log formats are not supported yet; proxyd writes HAProxy's 'option httplog' line",
         "tcp-request": "proxyd proxies HTTP only",
         "tcp-response": "proxyd proxies HTTP only",
         "compression": "proxyd does not compress responses",
@@ -56,12 +58,14 @@ struct HAProxyProxyReader {
                 case "timeout": try timeout(line, into: &proxy.settings)
                 case "option": try option(line.arguments, negated: false, line: line.number, into: &proxy)
                 case "no":
-                    guard line.arguments.first == "option" else { throw HAProxyLineError("'no' is only understood before 'option'") }
+                    if line.arguments.first == "log" {
+                        try HAProxyLogReader.noLog(line.arguments.dropFirst(), into: &proxy.settings)
+                        break
+                    }
+                    guard line.arguments.first == "option" else { throw HAProxyLineError("'no' is only understood before 'option' and 'log'") }
                     try option(line.arguments.dropFirst(), negated: true, line: line.number, into: &proxy)
                 case "log":
-                    if line.arguments.first != "global" {
-                        diagnostics.warning("'log' is ignored: proxyd does not send logs to syslog; access logs ('option httplog') go to standard output", line: line.number)
-                    }
+                    try HAProxyLogReader.proxyLog(Array(line.arguments), line: line.number, global: globalLog, into: &proxy.settings)
                 case "default_backend":
                     guard line.arguments.count == 1, let name = line.arguments.first else { throw HAProxyLineError("default_backend needs exactly one backend name") }
                     proxy.settings.defaultBackend = .init(value: name, line: line.number)
@@ -179,7 +183,6 @@ struct HAProxyProxyReader {
 
     /// `option` lines HAProxy has that change nothing proxyd does, with the reason warned.
     private static let ignoredOptions: [String: String] = [
-        "dontlognull": "proxyd logs every request",
         "dontlog-normal": "proxyd logs every request",
         "log-separate-errors": "proxyd logs every request alike",
         "log-health-checks": "proxyd logs health state changes on its own",
@@ -194,7 +197,6 @@ struct HAProxyProxyReader {
         "contstats": "proxyd's metrics are continuous",
         "socket-stats": "proxyd's metrics are per listener",
         "http-no-delay": "socket tuning is automatic",
-        "tcplog": "proxyd logs in httplog format",
         "http-ignore-probes": "proxyd logs every request",
     ]
 
@@ -258,6 +260,10 @@ struct HAProxyProxyReader {
         case "httplog":
             if arguments.first == "clf" { diagnostics.warning("option httplog clf: proxyd writes HAProxy's httplog format, not CLF", line: line) }
             proxy.settings.httpLog = !negated
+        case "tcplog":
+            throw HAProxyLineError("option tcplog is not supported: proxyd proxies HTTP and logs HAProxy's 'option httplog' line; write option httplog")
+        case "dontlognull":
+            proxy.settings.dontLogNull = !negated
         case "httpchk":
             guard kind.hasBackend else {
                 diagnostics.warning("option httpchk is ignored in a frontend: health checks belong to a backend", line: line)

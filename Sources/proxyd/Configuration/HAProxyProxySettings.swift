@@ -18,6 +18,10 @@ struct HAProxyProxySettings: Sendable, Hashable {
     var timeouts: [String: Located<Duration>] = [:]
     var forwardFor: Located<Bool>?
     var httpLog = false
+    /// `log` lines (`log global` copies the global ones); `no log` empties it.
+    var logTargets: [Located<SyslogTarget>] = []
+    /// `option dontlognull`.
+    var dontLogNull = false
     var balance: Located<BalanceConfiguration>?
     var retries: Int?
     var checkRequest: Located<CheckRequest>?

@@ -85,4 +85,8 @@ struct AccessLogConfiguration: Sendable, Hashable {
     var format: Format = .httplog
     /// A file path, or nil for standard output.
     var path: String?
+    /// When set, lines go to these syslog targets instead of the file or standard output.
+    var syslog: SyslogConfiguration?
+    /// Log a connection closed before it sent a request (HAProxy without `option dontlognull`).
+    var logNullConnections = false
 }

@@ -161,7 +161,7 @@ struct YAMLSectionReader {
             }
             configuration.admin = a
         }
-        if let log = top.mapping("access_log", allowedKeys: ["format", "path"]) {
+        if let log = top.mapping("access_log", allowedKeys: ["format", "path", "syslog", "log_null_connections"]) {
             var a = AccessLogConfiguration()
             if let format = log.string("format") {
                 if let value = AccessLogConfiguration.Format(rawValue: format) {
@@ -171,6 +171,11 @@ struct YAMLSectionReader {
                 }
             }
             a.path = log.string("path")
+            if let syslog = log.mapping("syslog", allowedKeys: YAMLSyslogReader.keys) {
+                a.syslog = YAMLSyslogReader(diagnostics: diagnostics).read(syslog)
+                if a.path != nil { diagnostics.error("access_log: write path or syslog, not both", at: log.location(of: "path")) }
+            }
+            a.logNullConnections = log.bool("log_null_connections") ?? false
             configuration.accessLog = a
         }
         configuration.statsSocket = YAMLStatsSocketReader.read(top, diagnostics: diagnostics)

@@ -193,6 +193,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     func channelInactive(context: ChannelHandlerContext) {
         loop.clientClosed(self)
         perform(machine.clientClosed())
+        if !trace.begun, let accessLog = loop.accessLog, accessLog.logNullConnections {
+            let remote = context.channel.remoteAddress
+            accessLog.append(ExchangeTrace.nullConnectionRecord(client: (remote?.ipAddress ?? "-", remote?.port ?? 0), listener: listener))
+        }
         context.fireChannelInactive()
     }
 

@@ -78,7 +78,8 @@ final class ProxyRuntime: Service, Sendable {
         let loops = Array(group.makeIterator())
         self.loops = loops
         let accessLog = try configuration.accessLog.map { log in
-            try AccessLogWriter(format: log.format == .json ? .json : .httplog, path: log.path, logger: logger)
+            try AccessLogWriter(format: log.format == .json ? .json : .httplog, path: log.path, syslog: log.syslog,
+                                logNullConnections: log.logNullConnections, logger: logger)
         }
         self.accessLog = accessLog
         var connections: [ObjectIdentifier: LoopConnections] = [:]
