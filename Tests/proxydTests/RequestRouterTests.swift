@@ -27,7 +27,7 @@ struct RequestRouterTests {
     @Test("ACME challenges are not redirected but forwarded, so certbot can renew")
     func acmeChallengeIsForwarded() throws {
         let router = try ecsListeners().http
-        guard case .forward(let backend, _) = router.route(facts("/.well-known/acme-challenge/token")) else {
+        guard case .forward(let backend, _, _) = router.route(facts("/.well-known/acme-challenge/token")) else {
             Issue.record("expected forward")
             return
         }
@@ -106,7 +106,7 @@ struct RequestRouterTests {
         let path = TestPaths.repository.appendingPathComponent("Tests/proxydTests/Fixtures/seed-haproxy.cfg").path
         let config = try ConfigurationFile.load(path: path).configuration
         let https = try #require(config.listeners.first { $0.tls != nil })
-        guard case .forward(_, let edits) = RequestRouter(listener: https).route(facts("/", tls: true)) else {
+        guard case .forward(_, let edits, _) = RequestRouter(listener: https).route(facts("/", tls: true)) else {
             Issue.record("expected the HTTPS listener to forward")
             return
         }

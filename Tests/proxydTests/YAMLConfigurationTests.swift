@@ -107,7 +107,7 @@ struct YAMLConfigurationTests {
     func unknownKey() {
         let yaml = minimal.replacingOccurrences(of: "    servers:", with: "    retires: 3\n    servers:")
         #expect(errors(yaml) == [
-            "test.yaml:3:5: error: unknown key 'retires' in backends.app; expected one of: srv, servers, balance, health_check, outlier_detection, slow_start, panic_threshold, pool, retries, max_requests_per_endpoint, error_pages"
+            "test.yaml:3:5: error: unknown key 'retires' in backends.app; expected one of: srv, servers, balance, health_check, outlier_detection, slow_start, panic_threshold, pool, retries, max_requests_per_endpoint, error_pages, rules, response_rules"
         ])
     }
 
@@ -205,7 +205,7 @@ struct YAMLConfigurationTests {
     @Test("a rule with two actions is refused")
     func ruleWithTwoActions() {
         let yaml = minimal + "\n    rules:\n      - { remove_header: X-A, set_header: { name: X-B, value: b } }\n"
-        #expect(errors(yaml) == ["test.yaml:8:9: error: listeners[0].rules[0]: a rule needs exactly one action of: redirect, add_header, set_header, remove_header; found remove_header, set_header"])
+        #expect(errors(yaml) == ["test.yaml:8:9: error: listeners[0].rules[0]: a rule needs exactly one action of: redirect, add_header, set_header, remove_header, deny, return, allow; found remove_header, set_header"])
     }
 
     @Test("an unused backend is a warning, not an error")

@@ -18,6 +18,12 @@ struct BackendConfiguration: Sendable, Hashable {
     var retries: Int = 2
     /// Per-endpoint limit of concurrent requests (HAProxy `maxconn` on a server); nil: none.
     var maxRequestsPerEndpoint: Int?
+    /// Request rules run after the listener's, once a request is routed here (HAProxy's
+    /// `http-request` and `redirect` in a backend section).
+    var requestRules: [RequestRule] = []
+    /// Response rules run before the listener's on this backend's responses (HAProxy applies a
+    /// backend's `http-response` rules first, then the frontend's).
+    var responseRules: [ResponseRule] = []
     /// Pages for errors of requests sent to this backend, by status; they win over the
     /// listener's (HAProxy: the backend's page once the backend is chosen).
     var errorPages: [Int: ErrorPage] = [:]

@@ -120,6 +120,7 @@ enum ConfigurationYAMLWriter {
         entries.append(("retries", int(b.retries)))
         if let max = b.maxRequestsPerEndpoint { entries.append(("max_requests_per_endpoint", int(max))) }
         if let pages = errorPagesEntry(b.errorPages, except: sharedPages) { entries.append(pages) }
+        entries += ruleEntries(request: b.requestRules, response: b.responseRules)
         return map(entries)
     }
 
@@ -138,6 +139,7 @@ enum ConfigurationYAMLWriter {
             entries.append(("tls", map(t)))
         }
         if !l.rules.isEmpty { entries.append(("rules", .sequence(.init(l.rules.map(node(for:)))))) }
+        entries += ruleEntries(request: [], response: l.responseRules)
         if !l.routes.isEmpty {
             entries.append(("routes", .sequence(.init(l.routes.map { route in
                 map([("backend", Node(route.backend))] + conditionEntries(route.condition))
@@ -161,6 +163,7 @@ enum ConfigurationYAMLWriter {
         case .addHeader(let name, let value): entries = [("add_header", map([("name", Node(name)), ("value", Node(value.description, .implicit, .doubleQuoted))]))]
         case .setHeader(let name, let value): entries = [("set_header", map([("name", Node(name)), ("value", Node(value.description, .implicit, .doubleQuoted))]))]
         case .removeHeader(let name): entries = [("remove_header", Node(name))]
+        case .deny, .respond, .allow: entries = answeringEntries(rule.action)
         }
         return map(entries + conditionEntries(rule.condition))
     }

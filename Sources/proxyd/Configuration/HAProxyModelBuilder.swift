@@ -22,10 +22,11 @@ struct HAProxyModelBuilder {
         for proxy in proxies where proxy.section.kind == .frontend || proxy.section.kind == .listen {
             configuration.listeners += listeners(proxy, backendNames: backendNames, forwardForBackends: forwardForBackends)
         }
+        checkRulesOfRoutingListens(proxies)
         configuration.timeouts = timeouts(proxies, base: configuration.timeouts)
     }
 
-    private static func hasServerLines(_ proxy: HAProxyProxy) -> Bool {
+    static func hasServerLines(_ proxy: HAProxyProxy) -> Bool {
         proxy.section.directives.contains { $0.keyword == "server" || $0.keyword == "server-template" }
     }
 
@@ -69,7 +70,10 @@ struct HAProxyModelBuilder {
                 location: diagnostics.location(line: bind.line)
             )
             listener.tls = bind.tls
-            listener.rules = proxy.httpRequestRules + proxy.redirectRules
+            if !Self.rulesRunOnBackend(proxy) {
+                listener.rules = proxy.httpRequestRules + proxy.redirectRules
+                listener.responseRules = proxy.httpResponseRules
+            }
             listener.routes = proxy.routes
             listener.defaultBackend = defaultBackend
             listener.forwardedHeaders = forwarded
@@ -127,6 +131,10 @@ struct HAProxyModelBuilder {
         if let balance = proxy.settings.balance?.value { backend.balance = balance }
         backend.balance.ignoreSRVWeights = options.contains { $0.options.ignoreWeight == true }
         if let retries = proxy.settings.retries { backend.retries = retries }
+        if Self.rulesRunOnBackend(proxy) {
+            backend.requestRules = proxy.httpRequestRules + proxy.redirectRules
+            backend.responseRules = proxy.httpResponseRules
+        }
         if proxy.settings.serverClose?.value == true { backend.pool.maxIdlePerEndpoint = 0 }
         backend.errorPages = proxy.settings.errorPages
         backend.healthCheck = healthCheck(proxy, options: options)

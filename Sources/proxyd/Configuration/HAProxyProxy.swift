@@ -32,6 +32,8 @@ struct HAProxyProxy: Sendable, Hashable {
     /// `http-request` rules; HAProxy runs them before every `redirect` rule, wherever written.
     var httpRequestRules: [RequestRule] = []
     var redirectRules: [RequestRule] = []
+    /// `http-response` rules.
+    var httpResponseRules: [ResponseRule] = []
     var routes: [Route] = []
     var servers: [Server] = []
     var templates: [Template] = []

@@ -130,11 +130,8 @@ extension HAProxyProxyReader {
     }
 
     private static let refusedRequestActions: [String: String] = [
-        "deny": "access control is not supported",
-        "allow": "access control is not supported",
         "auth": "HTTP basic authentication is not supported",
-        "tarpit": "access control is not supported",
-        "return": "proxyd does not answer from configuration",
+        "tarpit": "tarpit is not supported; write http-request deny",
         "set-path": "proxyd forwards the path as received",
         "set-uri": "proxyd forwards the URI as received",
         "replace-header": "write set-header with the whole new value",
@@ -145,7 +142,7 @@ extension HAProxyProxyReader {
     ]
 
     func httpRequest(_ line: HAProxyConfigLine, conditions: HAProxyConditionParser) throws(HAProxyLineError) -> RequestRule {
-        guard let action = line.arguments.first else { throw HAProxyLineError("http-request needs an action (add-header, set-header, del-header, redirect)") }
+        guard let action = line.arguments.first else { throw HAProxyLineError("http-request needs an action (add-header, set-header, del-header, redirect, deny, return, allow)") }
         let location = diagnostics.location(line: line.number)
         if action == "redirect" {
             let (redirect, condition) = try redirect(line.arguments.dropFirst(), conditions: conditions)
@@ -154,6 +151,8 @@ extension HAProxyProxyReader {
         let (head, condition) = try splitCondition(line.arguments.dropFirst(), conditions: conditions)
         let arguments = Array(head)
         switch action {
+        case "deny", "return", "allow":
+            return RequestRule(action: try answeringAction(action, head), condition: condition, location: location)
         case "add-header", "set-header":
             guard arguments.count == 2 else {
                 throw HAProxyLineError(arguments.count < 2
@@ -171,12 +170,12 @@ extension HAProxyProxyReader {
             }
             return RequestRule(action: .removeHeader(name: try Self.headerName(first)), condition: condition, location: location)
         default:
-            let hint = Self.refusedRequestActions[action].map { ": \($0)" } ?? "; proxyd supports add-header, set-header, del-header and redirect"
+            let hint = Self.refusedRequestActions[action].map { ": \($0)" } ?? "; proxyd supports add-header, set-header, del-header, redirect, deny, return and allow"
             throw HAProxyLineError("unsupported http-request action '\(action)'\(hint)")
         }
     }
 
-    private static func headerName(_ name: String) throws(HAProxyLineError) -> String {
+    static func headerName(_ name: String) throws(HAProxyLineError) -> String {
         guard !name.isEmpty, name.allSatisfy(\.isHTTPTokenCharacter) else {
             throw HAProxyLineError("'\(name)' is not a valid header name (RFC 9110 §5.1: letters, digits and !#$%&'*+-.^_`|~)")
         }
@@ -185,7 +184,7 @@ extension HAProxyProxyReader {
 
     /// A header value is a HAProxy log-format string; proxyd reads its `%[fetch]` samples. The
     /// one-letter log variables (`%ci`, `%fp`, …) would stay literal text, so they are refused.
-    private static func headerValue(_ text: String) throws(HAProxyLineError) -> HeaderValueTemplate {
+    static func headerValue(_ text: String) throws(HAProxyLineError) -> HeaderValueTemplate {
         var rest = Substring(text)
         while let percent = rest.firstIndex(of: "%") {
             let after = rest[rest.index(after: percent)...]

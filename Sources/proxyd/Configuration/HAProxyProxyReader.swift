@@ -23,7 +23,6 @@ struct HAProxyProxyReader {
     /// Directives that would change behaviour proxyd cannot reproduce, with a hint.
     private static let refusedDirectives: [String: String] = [
         "log-format": "custom log formats are not supported yet; proxyd writes HAProxy's 'option httplog' line",
-        "http-response": "proxyd does not rewrite responses",
         "tcp-request": "proxyd proxies HTTP only",
         "tcp-response": "proxyd proxies HTTP only",
         "compression": "proxyd does not compress responses",
@@ -34,10 +33,10 @@ struct HAProxyProxyReader {
         "use-server": "servers are discovered, not named; use use_backend",
         "dispatch": "write a server line",
         "filter": "filters are not supported",
-        "http-after-response": "proxyd does not rewrite responses",
+        "http-after-response": "proxyd's own responses (redirects, errors, return) are not rewritten; http-response rules apply to backend responses",
         "reqadd": "HAProxy 2.1 removed it; write http-request add-header",
         "reqrep": "HAProxy 2.1 removed it; write http-request set-header or set-path",
-        "rspadd": "HAProxy 2.1 removed it; proxyd does not rewrite responses",
+        "rspadd": "HAProxy 2.1 removed it; write http-response add-header",
         "unique-id-format": "request IDs are not supported",
         "unique-id-header": "request IDs are not supported",
         "http-reuse": "proxyd reuses idle backend connections for any request (as 'http-reuse always'); to close them after each response write 'option http-server-close'",
@@ -50,6 +49,7 @@ struct HAProxyProxyReader {
             if let name = line.arguments.first, conditions.declarationLines[name] == nil { conditions.declarationLines[name] = line.number }
         }
         var sawRedirect = false
+        var allowLine: Int?
         for line in section.directives {
             do throws(HAProxyLineError) {
                 try misplaced(line.keyword, in: section)
@@ -76,7 +76,12 @@ struct HAProxyProxyReader {
                     if sawRedirect {
                         diagnostics.warning("this http-request rule comes after a 'redirect' rule but runs before it, as in HAProxy: http-request rules run first", line: line.number)
                     }
-                    proxy.httpRequestRules.append(try httpRequest(line, conditions: conditions))
+                    let rule = try httpRequest(line, conditions: conditions)
+                    try checkRedirect(rule, afterAllowAt: allowLine)
+                    if rule.action == .allow, allowLine == nil { allowLine = line.number }
+                    proxy.httpRequestRules.append(rule)
+                case "http-response":
+                    proxy.httpResponseRules.append(try httpResponse(line, conditions: conditions))
                 case "redirect":
                     sawRedirect = true
                     let (action, condition) = try redirect(line.arguments, conditions: conditions)
@@ -123,15 +128,16 @@ struct HAProxyProxyReader {
 
     /// Refuses a directive in a section that cannot hold it, saying where it belongs.
     private func misplaced(_ keyword: String, in section: HAProxySection) throws(HAProxyLineError) {
-        let frontOnly: Set = ["bind", "acl", "use_backend", "http-request", "redirect"]
+        let frontOnly: Set = ["bind", "use_backend"]
+        // HAProxy reads these in named defaults only for frontends or only for backends.
+        let perSection: Set = ["acl", "http-request", "http-response", "redirect"]
         let backOnly: Set = ["server", "server-template"]
         let backSide: Set = ["balance", "hash-type", "retries", "default-server", "http-check"]
         switch section.kind {
-        case .defaults where frontOnly.contains(keyword) || backOnly.contains(keyword):
+        case .defaults where frontOnly.contains(keyword) || backOnly.contains(keyword) || perSection.contains(keyword):
             throw HAProxyLineError("'\(keyword)' is not allowed in a defaults section; write it in each frontend, backend or listen section")
         case .backend where frontOnly.contains(keyword):
-            let hint = keyword == "bind" ? "" : " (proxyd applies request rules per listener)"
-            throw HAProxyLineError("'\(keyword)' is not allowed in backend '\(section.name)'; it belongs in a frontend or listen section\(hint)")
+            throw HAProxyLineError("'\(keyword)' is not allowed in backend '\(section.name)'; it belongs in a frontend or listen section")
         case .frontend where backOnly.contains(keyword) || backSide.contains(keyword):
             throw HAProxyLineError("'\(keyword)' is not allowed in frontend '\(section.name)'; it belongs in a backend or listen section")
         default:

@@ -6,6 +6,8 @@ struct ListenerConfiguration: Sendable, Hashable {
     var tls: ListenerTLSConfiguration?
     /// Rules in order: redirects answer at once; header edits apply to the forwarded request.
     var rules: [RequestRule] = []
+    /// Edits to the head of every response a backend sends, after the backend's own.
+    var responseRules: [ResponseRule] = []
     /// Routes in order; the first whose condition holds picks the backend.
     var routes: [Route] = []
     /// The backend for requests no route matches. A listener whose every request is

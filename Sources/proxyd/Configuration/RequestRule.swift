@@ -13,6 +13,14 @@ enum RequestRuleAction: Sendable, Hashable {
     case setHeader(name: String, value: HeaderValueTemplate)
     /// Removes a header (`http-request del-header`).
     case removeHeader(name: String)
+    /// Refuses the request with proxyd's own error response for this status (HAProxy
+    /// `http-request deny [deny_status N]`, 403 by default), so `errorfile` pages apply to it.
+    case deny(status: Int)
+    /// Answers with a response written in the configuration (`http-request return`).
+    case respond(ConfiguredResponse)
+    /// The request passes: the list's later rules are skipped, except redirect rules, which
+    /// HAProxy runs after every `http-request` rule (`http-request allow`).
+    case allow
 }
 
 /// One request rule: an action, taken when its condition holds.

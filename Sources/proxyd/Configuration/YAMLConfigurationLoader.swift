@@ -194,7 +194,7 @@ struct YAMLSectionReader {
     func listener(index: Int, node: Node) -> ListenerConfiguration? {
         guard let m = YAMLMapping(
             node, path: "listeners[\(index)]",
-            allowedKeys: ["name", "bind", "tls", "rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections", "error_pages"],
+            allowedKeys: ["name", "bind", "tls", "rules", "response_rules", "routes", "backend", "forwarded_headers", "forwarded_rfc7239", "max_connections", "error_pages"],
             diagnostics: diagnostics
         ) else { return nil }
         guard let bind = m.bindAddress("bind") else {
@@ -217,6 +217,7 @@ struct YAMLSectionReader {
         for (ruleIndex, ruleNode) in (m.sequence("rules") ?? []).enumerated() {
             if let rule = rule(path: "\(m.path).rules[\(ruleIndex)]", node: ruleNode) { listener.rules.append(rule) }
         }
+        listener.responseRules = responseRules(of: m)
         for (routeIndex, routeNode) in (m.sequence("routes") ?? []).enumerated() {
             let path = "\(m.path).routes[\(routeIndex)]"
             guard let r = YAMLMapping(routeNode, path: path, allowedKeys: ["backend", "when", "unless"], diagnostics: diagnostics) else { continue }
@@ -229,7 +230,7 @@ struct YAMLSectionReader {
         return listener
     }
 
-    private static let actionKeys = ["redirect", "add_header", "set_header", "remove_header"]
+    private static let actionKeys = ["redirect", "add_header", "set_header", "remove_header", "deny", "return", "allow"]
 
     func rule(path: String, node: Node) -> RequestRule? {
         guard let m = YAMLMapping(node, path: path, allowedKeys: Self.actionKeys + ["when", "unless"], diagnostics: diagnostics) else { return nil }
@@ -240,6 +241,9 @@ struct YAMLSectionReader {
         }
         let action: RequestRuleAction
         switch key {
+        case "deny", "return", "allow":
+            guard let answering = answeringAction(key, in: m) else { return nil }
+            action = answering
         case "redirect":
             guard let r = m.mapping("redirect", allowedKeys: ["scheme", "prefix", "code", "port"]) else { return nil }
             let code = r.int("code", in: 300...399) ?? 301
@@ -283,7 +287,7 @@ struct YAMLSectionReader {
         return RequestRule(action: action, condition: condition(of: m), location: diagnostics.location(of: node))
     }
 
-    private func validHeaderName(_ name: String, at location: SourceLocation) -> Bool {
+    func validHeaderName(_ name: String, at location: SourceLocation) -> Bool {
         if !name.isEmpty, name.allSatisfy(\.isHTTPTokenCharacter) { return true }
         diagnostics.error("'\(name)' is not a valid header name (RFC 9110 §5.1: letters, digits and !#$%&'*+-.^_`|~)", at: location)
         return false
@@ -341,7 +345,7 @@ struct YAMLSectionReader {
         guard let m = YAMLMapping(
             node, path: "backends.\(name)",
             allowedKeys: ["srv", "servers", "balance", "health_check", "outlier_detection", "slow_start",
-                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint", "error_pages"],
+                          "panic_threshold", "pool", "retries", "max_requests_per_endpoint", "error_pages", "rules", "response_rules"],
             diagnostics: diagnostics
         ) else { return nil }
         let membership: BackendMembership
@@ -411,6 +415,10 @@ struct YAMLSectionReader {
         backend.retries = m.int("retries", in: 0...10) ?? backend.retries
         backend.maxRequestsPerEndpoint = m.int("max_requests_per_endpoint", in: 1...10_000_000)
         backend.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
+        for (ruleIndex, ruleNode) in (m.sequence("rules") ?? []).enumerated() {
+            if let rule = rule(path: "\(m.path).rules[\(ruleIndex)]", node: ruleNode) { backend.requestRules.append(rule) }
+        }
+        backend.responseRules = responseRules(of: m)
         return backend
     }
 

@@ -46,13 +46,14 @@ enum LocalResponse {
         case 503: "Service Unavailable"
         case 504: "Gateway Timeout"
         case 505: "HTTP Version Not Supported"
-        default: "Error"
+        default: HTTPReasonPhrase.phrase(for: status)
         }
     }
 
     static func body(for status: Int, detail: String?) -> String {
         let summary: String
         switch status {
+        case 403: summary = "Request forbidden by administrative rules."
         case 502: summary = "The backend failed to answer."
         case 503: summary = "No backend endpoint is available."
         case 504: summary = "The backend did not answer in time."

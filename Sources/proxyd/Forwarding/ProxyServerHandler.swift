@@ -85,6 +85,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private var requestIsHTTP10 = false
     private var requestIsHEAD = false
     private var redirectLocation: String?
+    /// The configured response (`http-request return`) the local answer in flight writes.
+    private var configuredResponse: ConfiguredResponse.Rendered?
+    /// Edits to the backend's final response head (`http-response` rules); empty without rules.
+    private var responseEdits: [HeaderEdit] = []
     /// The backend's last head was an interim (1xx) response: its `.end` is not the exchange's.
     private var interimResponse = false
     /// The SNI name of a TLS connection, from TLSTerm's handshake event.
@@ -314,6 +318,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         requestIsHEAD = head.method == .head
         requestKeepAlive = head.keepAlive && !loop.isDraining
         redirectLocation = nil
+        configuredResponse = nil
+        if !responseEdits.isEmpty { responseEdits = [] }
         backendName = nil
         let peer = connectionFacts(context)
         let facts = RequestFacts(
@@ -326,11 +332,19 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         case .redirect(let location, let status):
             redirectLocation = location
             perform(machine.answerLocally(status: status, keepAlive: head.keepAlive && bodiless))
+        case .deny(let status, let backend):
+            // proxyd's error response for the status, as HAProxy's deny uses its errorfile (the
+            // backend's, for a backend's rule).
+            backendName = backend
+            perform(machine.answerLocally(status: status, keepAlive: head.keepAlive && bodiless))
+        case .respond(let response):
+            configuredResponse = response
+            perform(machine.answerLocally(status: response.status, keepAlive: head.keepAlive && bodiless))
         case .noBackend:
             perform(machine.answerLocally(status: 503, keepAlive: head.keepAlive && bodiless))
         case .missingHost:
             perform(machine.answerLocally(status: 400, keepAlive: false))
-        case .forward(let backendName, let edits):
+        case .forward(let backendName, let edits, let responseEdits):
             guard let group = loop.group(named: backendName) else {
                 perform(machine.answerLocally(status: 503, keepAlive: false))
                 return
@@ -357,6 +371,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 return
             }
             outgoingHead = HTTPOutgoingHead(forwarding: head, edits: headerEdits, allocator: context.channel.allocator)
+            self.responseEdits = responseEdits
             self.backendName = backendName
             trace.details?.backend = backendName
             trace.backendIndex = loop.metrics.index(ofBackend: backendName)
@@ -366,6 +381,20 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 hasBody: !bodiless, keepAlive: head.keepAlive
             )
             perform(machine.requestHead(info, forwardTo: backendName, maxRetries: group.configuration.retries))
+        }
+    }
+
+    /// Response rule edits onto a response head's edits. Values were checked when the file was
+    /// loaded; one that still fails (a sample carrying a control character) is left out rather
+    /// than sent.
+    private static func apply(_ responseEdits: [HeaderEdit], to edits: inout HTTPHeaderEdits) {
+        edits.reserveCapacity(responseEdits.count + 1)
+        for edit in responseEdits {
+            switch edit {
+            case .add(let name, let value), .append(let name, let value): try? edits.add(name, value)
+            case .set(let name, let value): try? edits.set(name, value)
+            case .remove(let name): try? edits.remove(name)
+            }
         }
     }
 
@@ -574,12 +603,23 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     private func writeLocalResponse(status: Int, keepAlive: Bool, context: ChannelHandlerContext) {
         serverDeadline = nil
         // A request the parser refused never had a head (so it was not a HEAD request).
-        let response = LocalResponse.response(
-            status: status, location: redirectLocation, keepAlive: keepAlive, headOnly: trace.active && requestIsHEAD,
-            page: redirectLocation == nil ? listener.errorPages?.page(for: status, backend: backendName) : nil,
-            allocator: context.channel.allocator)
+        let headOnly = trace.active && requestIsHEAD
+        let response: LocalResponse.Response
+        if let configured = configuredResponse, configured.status == status {
+            response = .init(parts: LocalResponse.parts(configured: configured, close: !keepAlive, headOnly: headOnly, allocator: context.channel.allocator),
+                             status: status, close: !keepAlive)
+        } else if let location = redirectLocation, (300..<400).contains(status) {
+            response = .init(parts: LocalResponse.redirect(to: location, status: status, close: !keepAlive, allocator: context.channel.allocator),
+                             status: status, close: !keepAlive)
+        } else {
+            // Errors, a deny among them: the configured error page for the status, if any.
+            response = LocalResponse.response(
+                status: status, location: nil, keepAlive: keepAlive, headOnly: headOnly,
+                page: listener.errorPages?.page(for: status, backend: backendName), allocator: context.channel.allocator)
+        }
         let parts = response.parts
         redirectLocation = nil
+        configuredResponse = nil
         if !trace.active {
             // A request the parser refused never had a head: log it as HAProxy does.
             trace.begin(now: .now())
@@ -629,6 +669,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             switch action {
             case .forwardResponseHead, .startTunnel:
                 var edits = HTTPHeaderEdits()
+                if !responseEdits.isEmpty && !interimResponse {
+                    // HAProxy runs http-response rules on final responses and 101, not on 1xx.
+                    Self.apply(responseEdits, to: &edits)
+                }
                 let closing = !(head.keepAlive && requestComplete && requestKeepAlive) || loop.isDraining
                 if action == .startTunnel {
                     edits.removeHopByHop = false  // Connection: upgrade and Upgrade must pass

@@ -102,6 +102,7 @@ extension ListenerConfiguration {
             route.location = nowhere
             return route
         }
+        copy.responseRules = responseRules.map(\.ignoringLocation)
         return copy
     }
 }
@@ -110,6 +111,8 @@ extension BackendConfiguration {
     var ignoringLocations: BackendConfiguration {
         var copy = self
         copy.location = nowhere
+        copy.requestRules = requestRules.map(\.ignoringLocation)
+        copy.responseRules = responseRules.map(\.ignoringLocation)
         if case .servers(let servers) = membership {
             copy.membership = .servers(servers.map { server in
                 var server = server
@@ -123,6 +126,22 @@ extension BackendConfiguration {
 
 extension ResolverSection {
     var ignoringLocations: ResolverSection {
+        var copy = self
+        copy.location = nowhere
+        return copy
+    }
+}
+
+extension RequestRule {
+    var ignoringLocation: RequestRule {
+        var copy = self
+        copy.location = nowhere
+        return copy
+    }
+}
+
+extension ResponseRule {
+    var ignoringLocation: ResponseRule {
         var copy = self
         copy.location = nowhere
         return copy

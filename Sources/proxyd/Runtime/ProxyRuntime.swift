@@ -235,7 +235,7 @@ final class ProxyRuntime: Service, Sendable {
     ) -> ListenerGeneration {
         let context = ListenerContext(
             configuration: listener,
-            router: RequestRouter(listener: listener),
+            router: RequestRouter(listener: listener, backends: configuration.backends),
             timeouts: configuration.timeouts,
             parserLimits: HTTPParserLimits(configuration.limits),
             errorPages: ErrorPageTable.make(listener: listener, backends: configuration.backends)
