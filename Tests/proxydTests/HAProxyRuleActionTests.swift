@@ -166,11 +166,20 @@ struct HAProxyRuleActionTests {
         ("http-response set-header X-A 1 if { res.hdr(server) -m found }", "haproxy.cfg:3: error: http-response: 'res.hdr(server)' reads the response, which proxyd's conditions do not; response rules take conditions on the request's connection (ssl_fc)"),
         ("http-response set-header X-A 1 if { path_beg /api }", "haproxy.cfg:3: error: http-response: a path condition (path_beg, path_prefix) reads the request's path, which HAProxy no longer has when the response arrives (it never matches there)"),
         ("http-response set-header X-A 1 unless { hdr(host) a.example }", "haproxy.cfg:3: error: http-response: a host condition (hdr(host), host) in a response rule reads the response's headers in HAProxy, not the request's; proxyd does not evaluate response headers"),
+        ("http-response set-header X-A 1 if { path_end .js }", "haproxy.cfg:3: error: http-response: a condition on the request's path, URL or query reads what HAProxy no longer has when the response arrives (it never matches there)"),
+        ("http-response set-header X-A 1 if { hdr_sub(user-agent) curl }", "haproxy.cfg:3: error: http-response: a header condition (hdr(), req.hdr()) in a response rule reads the response's headers in HAProxy, not the request's; proxyd does not evaluate response headers"),
         ("http-response set-header X-Host %[req.hdr(host)]", "haproxy.cfg:3: error: http-response set-header: '%[req.hdr(host)]' cannot be used in a response rule: request headers are gone when the response arrives (HAProxy refuses req.hdr there and reads hdr() from the response)"),
         ("http-after-response set-header X-A 1", "haproxy.cfg:3: error: unsupported directive 'http-after-response' in section frontend 'web'; proxyd's own responses (redirects, errors, return) are not rewritten; http-response rules apply to backend responses"),
     ])
     func malformed(line: String, message: String) {
         #expect(errors(front: [line]) == [message])
+    }
+
+    @Test("response rules take the connection's facts and the request method: src, method and ssl_fc_sni conditions load")
+    func responseRuleConnectionConditions() {
+        for condition in ["{ src 10.0.0.0/8 }", "{ method GET }", "{ ssl_fc_sni -m end .example.com }"] {
+            #expect(errors(front: ["http-response set-header X-A 1 if \(condition)"]) == [], "\(condition)")
+        }
     }
 
     @Test("an http-request redirect after an http-request allow is refused: HAProxy's allow skips it")

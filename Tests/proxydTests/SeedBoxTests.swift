@@ -48,7 +48,7 @@ struct SeedConfigurationTests {
     func convertCarriesTheSeed() async throws {
         let (directory, path) = try Self.rendered()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let converted = try await ExternalTool.run(TestPaths.proxydBinary, ["convert", "--config", path])
+        let converted = try await ExternalTool.run(TestPaths.proxydBinary, ["convert", path])
         #expect(converted.status == 0, "proxyd convert failed:\n\(converted.err)")
         let yaml = directory.appendingPathComponent("proxyd.yaml")
         try converted.out.write(to: yaml, atomically: true, encoding: .utf8)
@@ -146,8 +146,9 @@ struct SeedBoxTests {
         for box in scene.boxes {
             let body = try await Curl.run(["-k", "-H", "Host: yourdomain.com", "\(box.httpsURL)/hello"]).out
             #expect(body.hasPrefix("hello from task-"), "\(box.kind): \(body)")
-            #expect(body.contains("X-Forwarded-Proto: https"), "\(box.kind): \(body)")
-            #expect(body.contains("X-SSL: 1"), "\(box.kind): \(body)")
+            // hello-backend echoes header names as it stores them (lowercased).
+            #expect(body.lowercased().contains("x-forwarded-proto: https"), "\(box.kind): \(body)")
+            #expect(body.lowercased().contains("x-ssl: 1"), "\(box.kind): \(body)")
         }
     }
 
@@ -169,7 +170,9 @@ struct SeedBoxTests {
             // OpenSSL 3's default security level refuses TLS 1.1 itself: lower it on the client
             // so that the refusal seen is the server's.
             let tls11 = try await handshake(["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"])
-            #expect(tls11.status != 0 && !tls11.text.contains("Protocol  : TLSv1.1"), "\(box.kind) accepted TLS 1.1:\n\(tls11.text)")
+            // s_client names the version it tried even when the server refused it; a refused
+            // handshake ends with no cipher.
+            #expect(tls11.status != 0 && tls11.text.contains("Cipher is (NONE)"), "\(box.kind) accepted TLS 1.1:\n\(tls11.text)")
             let weakCipher = try await handshake(["-tls1_2", "-cipher", "AES128-SHA"])
             #expect(weakCipher.status != 0, "\(box.kind) accepted AES128-SHA, which the seed's cipher list leaves out:\n\(weakCipher.text)")
             let tls12 = try await handshake(["-tls1_2"])

@@ -26,7 +26,17 @@ struct ResponseRule: Sendable, Hashable {
     /// rather than match what HAProxy never would.
     static func problem(with condition: RuleCondition) -> String? {
         switch condition {
-        case .always, .tls: return nil
+        // The connection's facts and the request method are still known when the response
+        // arrives (HAProxy keeps them in the transaction).
+        case .always, .tls, .source, .method: return nil
+        case .sample(let match):
+            switch match.sample {
+            case .serverName: return nil
+            case .path, .url, .query, .urlParameter:
+                return "a condition on the request's path, URL or query reads what HAProxy no longer has when the response arrives (it never matches there)"
+            case .header:
+                return "a header condition (hdr(), req.hdr()) in a response rule reads the response's headers in HAProxy, not the request's; proxyd does not evaluate response headers"
+            }
         case .pathPrefix: return "a path condition (path_beg, path_prefix) reads the request's path, which HAProxy no longer has when the response arrives (it never matches there)"
         case .host: return "a host condition (hdr(host), host) in a response rule reads the response's headers in HAProxy, not the request's; proxyd does not evaluate response headers"
         case .not(let inner): return problem(with: inner)
