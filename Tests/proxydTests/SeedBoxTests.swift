@@ -216,7 +216,7 @@ struct SeedBoxTests {
         #expect(headers[0] == headers[1], "show stat headers differ:\nproxyd:  \(headers[0])\nHAProxy: \(headers[1])")
     }
 
-    @Test("a request and then the client's FIN (RFC 9112 §9.6): every pipelined request is answered, by both")
+    @Test("a request and then the client's FIN (RFC 9112 §9.6): proxyd answers every pipelined request, HAProxy at least the first")
     func halfClosedClientsAreAnswered() async throws {
         let scene = try await Scene(tasks: 1)
         defer { scene.stop() }
@@ -228,7 +228,15 @@ struct SeedBoxTests {
                 socket.shutdownWrite()
                 let answer = try await socket.receiveAll(timeout: .seconds(10))
                 let answered = answer.components(separatedBy: "HTTP/1.1 301 ").count - 1
-                #expect(answered == count, "\(box.kind): \(answered) of \(count) answered:\n\(answer)")
+                switch box.kind {
+                case .proxyd:
+                    #expect(answered == count, "proxyd: \(answered) of \(count) answered:\n\(answer)")
+                case .haproxy:
+                    // HAProxy 2.6 answers the first; whether it answers a second pipelined
+                    // request to its own redirect after the FIN varies from run to run (seen: 1
+                    // and 2 of 2), so only the first is compared.
+                    #expect(answered >= 1, "HAProxy: \(answered) of \(count) answered:\n\(answer)")
+                }
             }
         }
     }
