@@ -153,26 +153,45 @@ extension HAProxyProxyReader {
         switch action {
         case "deny", "return", "allow":
             return RequestRule(action: try answeringAction(action, head), condition: condition, location: location)
-        case "add-header", "set-header":
-            guard arguments.count == 2 else {
-                throw HAProxyLineError(arguments.count < 2
-                    ? "http-request \(action) needs a header name and a value"
-                    : "http-request \(action): unexpected '\(arguments[2])' after the value; quote a value that contains spaces")
+        case "add-header", "set-header", "del-header":
+            let edit: RequestRuleAction = switch try Self.headerEdit(directive: "http-request", action: action, arguments) {
+            case .add(let name, let value): .addHeader(name: name, value: value)
+            case .set(let name, let value): .setHeader(name: name, value: value)
+            case .remove(let name): .removeHeader(name: name)
             }
-            let name = try Self.headerName(arguments[0])
-            let value = try Self.headerValue(arguments[1])
-            return RequestRule(action: action == "add-header" ? .addHeader(name: name, value: value) : .setHeader(name: name, value: value), condition: condition, location: location)
-        case "del-header":
-            guard let first = arguments.first else { throw HAProxyLineError("http-request del-header needs a header name") }
-            let extra = arguments.dropFirst()
-            guard extra.isEmpty || Array(extra) == ["-m", "str"] else {
-                throw HAProxyLineError("http-request del-header: only exact names are supported (found '\(extra.joined(separator: " "))')")
-            }
-            return RequestRule(action: .removeHeader(name: try Self.headerName(first)), condition: condition, location: location)
+            return RequestRule(action: edit, condition: condition, location: location)
         default:
             let hint = Self.refusedRequestActions[action].map { ": \($0)" } ?? "; proxyd supports add-header, set-header, del-header, redirect, deny, return and allow"
             throw HAProxyLineError("unsupported http-request action '\(action)'\(hint)")
         }
+    }
+
+    /// What `add-header NAME VALUE`, `set-header NAME VALUE` and `del-header NAME [-m str]` say,
+    /// after `http-request` or `http-response` alike.
+    enum HeaderEditWords {
+        case add(name: String, value: HeaderValueTemplate)
+        case set(name: String, value: HeaderValueTemplate)
+        case remove(name: String)
+    }
+
+    /// Reads the words after `DIRECTIVE ACTION` (`add-header`, `set-header` or `del-header`).
+    static func headerEdit(directive: String, action: String, _ arguments: [String]) throws(HAProxyLineError) -> HeaderEditWords {
+        if action == "del-header" {
+            guard let first = arguments.first else { throw HAProxyLineError("\(directive) del-header needs a header name") }
+            let extra = arguments.dropFirst()
+            guard extra.isEmpty || Array(extra) == ["-m", "str"] else {
+                throw HAProxyLineError("\(directive) del-header: only exact names are supported (found '\(extra.joined(separator: " "))')")
+            }
+            return .remove(name: try headerName(first))
+        }
+        guard arguments.count == 2 else {
+            throw HAProxyLineError(arguments.count < 2
+                ? "\(directive) \(action) needs a header name and a value"
+                : "\(directive) \(action): unexpected '\(arguments[2])' after the value; quote a value that contains spaces")
+        }
+        let name = try headerName(arguments[0])
+        let value = try headerValue(arguments[1])
+        return action == "add-header" ? .add(name: name, value: value) : .set(name: name, value: value)
     }
 
     static func headerName(_ name: String) throws(HAProxyLineError) -> String {

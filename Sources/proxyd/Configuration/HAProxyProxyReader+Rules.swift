@@ -116,24 +116,16 @@ extension HAProxyProxyReader {
         let arguments = Array(head)
         let location = diagnostics.location(line: line.number)
         switch action {
-        case "add-header", "set-header":
-            guard arguments.count == 2 else {
-                throw HAProxyLineError(arguments.count < 2
-                    ? "http-response \(action) needs a header name and a value"
-                    : "http-response \(action): unexpected '\(arguments[2])' after the value; quote a value that contains spaces")
+        case "add-header", "set-header", "del-header":
+            let edit: ResponseRuleAction
+            switch try Self.headerEdit(directive: "http-response", action: action, arguments) {
+            case .add(let name, let value), .set(let name, let value):
+                if let problem = ResponseRule.problem(with: value) { throw HAProxyLineError("http-response \(action): \(problem)") }
+                edit = action == "add-header" ? .addHeader(name: name, value: value) : .setHeader(name: name, value: value)
+            case .remove(let name):
+                edit = .removeHeader(name: name)
             }
-            let name = try Self.headerName(arguments[0])
-            let value = try Self.headerValue(arguments[1])
-            if let problem = ResponseRule.problem(with: value) { throw HAProxyLineError("http-response \(action): \(problem)") }
-            return ResponseRule(action: action == "add-header" ? .addHeader(name: name, value: value) : .setHeader(name: name, value: value),
-                                condition: condition, location: location)
-        case "del-header":
-            guard let first = arguments.first else { throw HAProxyLineError("http-response del-header needs a header name") }
-            let extra = arguments.dropFirst()
-            guard extra.isEmpty || Array(extra) == ["-m", "str"] else {
-                throw HAProxyLineError("http-response del-header: only exact names are supported (found '\(extra.joined(separator: " "))')")
-            }
-            return ResponseRule(action: .removeHeader(name: try Self.headerName(first)), condition: condition, location: location)
+            return ResponseRule(action: edit, condition: condition, location: location)
         default:
             throw HAProxyLineError("unsupported http-response action '\(action)'; proxyd supports set-header, add-header and del-header")
         }

@@ -95,19 +95,9 @@ extension RequestFacts {
                 body(UnsafeRawBufferPointer(rebasing: bytes[head.head.methodRange]))
             }
         }
-        let name: StaticString = switch method {
-        case .get: "GET"
-        case .head: "HEAD"
-        case .post: "POST"
-        case .put: "PUT"
-        case .delete: "DELETE"
-        case .connect: "CONNECT"
-        case .options: "OPTIONS"
-        case .trace: "TRACE"
-        case .patch: "PATCH"
-        case .other: ""
-        }
-        return body(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        // HTTPCore's own names: small literals, so this allocates nothing.
+        var name = method.knownName ?? ""
+        return name.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     /// Calls `body` with each value the sample has, in HAProxy's ACL order, until it returns
