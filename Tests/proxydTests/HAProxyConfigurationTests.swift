@@ -275,10 +275,10 @@ struct HAProxyDirectiveTests {
         #expect(backend.balance.hashKey == key)
     }
 
-    @Test("fixed servers keep weight and backup; maxconn and slowstart apply to the backend; default-server fills in")
+    @Test("fixed servers keep weight and backup; slowstart applies to the backend; default-server fills in")
     func servers() throws {
         let text = HAProxyTestFiles.file(back: [
-            "default-server weight 5 maxconn 100",
+            "default-server weight 5",
             "retries 4",
             "server a1 127.0.0.1:9001",
             "server a2 127.0.0.1:9002 weight 1 slowstart 30s",
@@ -291,7 +291,6 @@ struct HAProxyDirectiveTests {
         #expect(servers.map { BindAddress(host: $0.host, port: $0.port) } == [BindAddress(host: "127.0.0.1", port: 9001), BindAddress(host: "127.0.0.1", port: 9002), BindAddress(host: "::1", port: 9003)])
         #expect(servers.map(\.weight) == [5, 1, 5])
         #expect(servers.map(\.backup) == [false, false, true])
-        #expect(backend.maxRequestsPerEndpoint == 100)
         #expect(backend.slowStart == .seconds(30))
         #expect(backend.retries == 4)
         #expect(backend.healthCheck == nil)
@@ -419,19 +418,19 @@ struct HAProxyDirectiveTests {
     @Test("per-server values proxyd keeps per backend are merged with a warning at each server that differs")
     func perServerValuesMerge() throws {
         let text = HAProxyTestFiles.file(back: [
-            "server a1 127.0.0.1:9001 check inter 1s maxconn 50",
-            "server a2 127.0.0.1:9002 check inter 3s maxconn 80",
+            "server a1 127.0.0.1:9001 check inter 1s slowstart 10s",
+            "server a2 127.0.0.1:9002 check inter 3s slowstart 20s",
             "server a3 127.0.0.1:9003",
         ])
         let loaded = try HAProxyTestFiles.load(text)
         let backend = try #require(loaded.configuration.backends.first)
         #expect(backend.healthCheck?.interval == .seconds(1))
-        #expect(backend.maxRequestsPerEndpoint == 50)
+        #expect(backend.slowStart == .seconds(20))
         #expect(loaded.warnings.map(\.description) == [
             "haproxy.cfg:7: warning: server 'a3' has no 'check', but proxyd checks every endpoint of backend 'app' alike",
             "haproxy.cfg:6: warning: server 'a2': inter/rise/fall differ from server 'a1'; proxyd checks every endpoint of a backend alike, with 'a1''s",
-            "haproxy.cfg:6: warning: server 'a2': maxconn 80 differs from the backend's 50; proxyd applies one maxconn to every endpoint of a backend",
-            "haproxy.cfg:7: warning: server 'a3': maxconn none differs from the backend's 50; proxyd applies one maxconn to every endpoint of a backend",
+            "haproxy.cfg:5: warning: server 'a1': slowstart 10s differs from the backend's 20s; proxyd applies one slowstart to every endpoint of a backend",
+            "haproxy.cfg:7: warning: server 'a3': slowstart none differs from the backend's 20s; proxyd applies one slowstart to every endpoint of a backend",
         ])
     }
 

@@ -93,6 +93,30 @@ struct HAProxyFidelityTests {
         }
     }
 
+    @Test("per-server maxconn (a limit and a queue proxyd does not have) is refused, in YAML too")
+    func perServerLimit() throws {
+        #expect(HAProxyTestFiles.errors(HAProxyTestFiles.file(back: ["server a1 127.0.0.1:9000 maxconn 50"])) == [
+            "haproxy.cfg:5: error: server option 'maxconn' is not supported: proxyd neither limits nor queues requests per server; limit connections with the frontend's or the global maxconn",
+        ])
+        #expect(HAProxyTestFiles.errors(HAProxyTestFiles.file(back: ["default-server maxconn 50"])).count == 1)
+        let yaml = """
+            backends:
+              app:
+                servers: ["127.0.0.1:9000"]
+                max_requests_per_endpoint: 10
+            listeners:
+              - { name: web, bind: "127.0.0.1:8080", backend: app }
+            """
+        do {
+            _ = try YAMLConfigurationLoader.load(yaml: yaml, file: "proxyd.yaml")
+            Issue.record("max_requests_per_endpoint was accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == [
+                "proxyd.yaml:4:32: error: backends.app.max_requests_per_endpoint is not supported: proxyd neither limits nor queues requests per endpoint; limit connections with limits.max_connections or a listener's max_connections",
+            ])
+        }
+    }
+
     @Test("bind strict-sni and a per-bind maxconn are refused with the reason")
     func refusedBindOptions() {
         #expect(HAProxyTestFiles.errors(HAProxyTestFiles.file().replacingOccurrences(of: "bind 127.0.0.1:8080", with: "bind 127.0.0.1:8080 maxconn 10")) == [

@@ -17,7 +17,6 @@ struct BackendConfiguration: Sendable, Hashable {
     /// endpoint (connection refused, reset before the request was sent).
     var retries: Int = 2
     /// Per-endpoint limit of concurrent requests (HAProxy `maxconn` on a server); nil: none.
-    var maxRequestsPerEndpoint: Int?
     /// Request rules run after the listener's, once a request is routed here (HAProxy's
     /// `http-request` and `redirect` in a backend section).
     var requestRules: [RequestRule] = []

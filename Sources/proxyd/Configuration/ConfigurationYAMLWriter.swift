@@ -118,7 +118,6 @@ enum ConfigurationYAMLWriter {
         entries.append(("panic_threshold", Node(String(b.panicThreshold))))
         entries.append(("pool", map([("max_idle_per_endpoint", int(b.pool.maxIdlePerEndpoint)), ("idle_timeout", duration(b.pool.idleTimeout))])))
         entries.append(("retries", int(b.retries)))
-        if let max = b.maxRequestsPerEndpoint { entries.append(("max_requests_per_endpoint", int(max))) }
         if let pages = errorPagesEntry(b.errorPages, except: sharedPages) { entries.append(pages) }
         entries += ruleEntries(request: b.requestRules, response: b.responseRules)
         return map(entries)

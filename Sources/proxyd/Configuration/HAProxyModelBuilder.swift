@@ -138,7 +138,6 @@ struct HAProxyModelBuilder {
         if proxy.settings.serverClose?.value == true { backend.pool.maxIdlePerEndpoint = 0 }
         backend.errorPages = proxy.settings.errorPages
         backend.healthCheck = healthCheck(proxy, options: options)
-        backend.maxRequestsPerEndpoint = agreed(\.maxConnections, options, what: "maxconn", backend: name, keep: min)
         backend.slowStart = agreed(\.slowStart, options, what: "slowstart", backend: name, keep: max)
         return backend
     }
@@ -150,10 +149,16 @@ struct HAProxyModelBuilder {
         guard let first = values.first else { return nil }
         let chosen = values.dropFirst().reduce(first, keep)
         for server in options where server.options[keyPath: key] != chosen {
-            let written = server.options[keyPath: key].map { "\($0)" } ?? "none"
-            diagnostics.warning("server '\(server.name)': \(what) \(written) differs from the backend's \(chosen); proxyd applies one \(what) to every endpoint of a backend", line: server.line)
+            let written = if let value = server.options[keyPath: key] { Self.configurationText(value) } else { "none" }
+            diagnostics.warning("server '\(server.name)': \(what) \(written) differs from the backend's \(Self.configurationText(chosen)); proxyd applies one \(what) to every endpoint of a backend", line: server.line)
         }
         return chosen
+    }
+
+    /// A value as the configuration writes it (`10s`, not `10.0 seconds`).
+    private static func configurationText<Value>(_ value: Value) -> String {
+        if let duration = value as? Duration { return ConfigDuration.format(duration) }
+        return "\(value)"
     }
 
     private func healthCheck(_ proxy: HAProxyProxy, options: [(name: String, options: HAProxyServerOptions, line: Int)]) -> HealthCheckConfiguration? {

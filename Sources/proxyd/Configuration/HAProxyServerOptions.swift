@@ -8,7 +8,6 @@ struct HAProxyServerOptions: Sendable, Hashable {
     var fall: Int?
     var weight: Int?
     var backup: Bool?
-    var maxConnections: Int?
     var resolvers: String?
     var resolvePrefer: SRVMembership.AddressPreference?
     var ignoreWeight: Bool?
@@ -19,7 +18,7 @@ struct HAProxyServerOptions: Sendable, Hashable {
         HAProxyServerOptions(
             check: check ?? defaults.check, interval: interval ?? defaults.interval, rise: rise ?? defaults.rise,
             fall: fall ?? defaults.fall, weight: weight ?? defaults.weight, backup: backup ?? defaults.backup,
-            maxConnections: maxConnections ?? defaults.maxConnections, resolvers: resolvers ?? defaults.resolvers,
+            resolvers: resolvers ?? defaults.resolvers,
             resolvePrefer: resolvePrefer ?? defaults.resolvePrefer, ignoreWeight: ignoreWeight ?? defaults.ignoreWeight,
             slowStart: slowStart ?? defaults.slowStart
         )
@@ -88,7 +87,9 @@ struct HAProxyServerOptions: Sendable, Hashable {
             case "rise": rise = try Self.integer(value, option: option, in: 1...100)
             case "fall": fall = try Self.integer(value, option: option, in: 1...100)
             case "weight": weight = try Self.integer(value, option: option, in: 0...256)
-            case "maxconn": maxConnections = try Self.integer(value, option: option, in: 1...10_000_000)
+            case "maxconn":
+                _ = try Self.integer(value, option: option, in: 1...10_000_000)
+                throw HAProxyLineError("server option 'maxconn' is not supported: proxyd neither limits nor queues requests per server; limit connections with the frontend's or the global maxconn")
             case "resolvers": resolvers = value
             case "resolve-prefer":
                 switch value {

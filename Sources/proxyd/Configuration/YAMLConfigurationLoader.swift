@@ -413,7 +413,10 @@ struct YAMLSectionReader {
             backend.pool.idleTimeout = p.duration("idle_timeout") ?? backend.pool.idleTimeout
         }
         backend.retries = m.int("retries", in: 0...10) ?? backend.retries
-        backend.maxRequestsPerEndpoint = m.int("max_requests_per_endpoint", in: 1...10_000_000)
+        if m.int("max_requests_per_endpoint", in: 1...10_000_000) != nil {
+            diagnostics.error("\(m.path).max_requests_per_endpoint is not supported: proxyd neither limits nor queues requests per endpoint; limit connections with limits.max_connections or a listener's max_connections",
+                              at: m.location(of: "max_requests_per_endpoint"))
+        }
         backend.errorPages = YAMLErrorPagesReader(diagnostics: diagnostics).pages(in: m)
         for (ruleIndex, ruleNode) in (m.sequence("rules") ?? []).enumerated() {
             if let rule = rule(path: "\(m.path).rules[\(ruleIndex)]", node: ruleNode) { backend.requestRules.append(rule) }
