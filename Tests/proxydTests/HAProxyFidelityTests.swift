@@ -154,3 +154,23 @@ struct ProcessSettingsEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: pidFile), "the pidfile outlived the process")
     }
 }
+
+/// HAProxy's predefined `TRUE` and `FALSE` survive `proxyd convert`: the YAML writes them as the
+/// empty `all: []` and `any: []`, which read back as "always" and "never".
+@Suite("convert: TRUE and FALSE conditions")
+struct ConstantConditionTests {
+    @Test("a rule under FALSE or unless TRUE converts to YAML that reads back as the same never-matching rule")
+    func constantsRoundTrip() throws {
+        let loaded = try HAProxyTestFiles.load(HAProxyTestFiles.file(front: [
+            "http-request deny if FALSE",
+            "http-request set-header X-A 1 unless TRUE",
+            "http-request set-header X-B 1 if TRUE",
+        ]))
+        let rules = try #require(loaded.configuration.listeners.first).rules
+        let yaml = try ConfigurationYAMLWriter.yaml(for: loaded.configuration)
+        let reloaded = try YAMLConfigurationLoader.load(yaml: yaml, file: "proxyd.yaml")
+        #expect(try #require(reloaded.configuration.listeners.first).rules.map(\.condition) == rules.map(\.condition), "\(yaml)")
+        let facts = RequestFacts(target: "/", host: "a.example", isTLS: false, clientAddress: "127.0.0.1", clientPort: 1, listenerPort: 80)
+        #expect(rules.map { $0.condition.matches(facts) } == [false, false, true])
+    }
+}

@@ -325,13 +325,19 @@ struct YAMLSectionReader {
             case _ where Self.criterionKeys.contains(key):
                 if let term = criterion(key, in: m) { terms.append(term) } else { reported = true }
             default: // any, all
+                // An explicit empty list is the neutral element: `all: []` always holds, `any: []`
+                // never does (HAProxy's TRUE and FALSE, as `proxyd convert` writes them).
                 var parts: [RuleCondition] = []
-                for (index, node) in (m.sequence(key) ?? []).enumerated() {
+                guard let list = m.sequence(key) else {
+                    m.error("`\(key):` needs a list of conditions")
+                    reported = true
+                    continue
+                }
+                for (index, node) in list.enumerated() {
                     if let inner = YAMLMapping(node, path: "\(m.path).\(key)[\(index)]", allowedKeys: Self.conditionKeys, diagnostics: diagnostics) {
                         parts.append(conjunction(inner))
                     }
                 }
-                if parts.isEmpty { m.error("`\(key):` needs a non-empty list of conditions") }
                 terms.append(key == "any" ? .any(parts) : .all(parts))
             }
         }
