@@ -11,6 +11,8 @@ let configurationDependencies: [Target.Dependency] = [
     .product(name: "Yams", package: "Yams"),
     .product(name: "TLSTerm", package: "proxyd"),
     .product(name: "HTTPCore", package: "proxyd"),
+    .product(name: "DNSWire", package: "proxyd"),
+    .product(name: "LoadBalance", package: "proxyd"),
 ]
 
 let package = Package(
@@ -49,7 +51,8 @@ let package = Package(
         // executable target, which another package cannot import, so each target compiles them
         // itself: `Configuration` is a symlink to ../Sources/proxyd/Configuration (the files
         // depend on Yams, Foundation and the libraries listed: TLSTerm validates TLS policy
-        // through OpenSSL at load) and ConfigurationFuzzSupport.swift a symlink to Fuzz/Shared/
+        // through OpenSSL at load, HTTPCore checks error pages, DNSWire parses addresses and
+        // LoadBalance names the hash keys) and ConfigurationFuzzSupport.swift a symlink to Fuzz/Shared/
         // (the properties both targets check). The fuzzers always build the daemon's current code.
         .executableTarget(name: "FuzzYAMLConfig", dependencies: configurationDependencies, exclude: ["SEEDS"]),
         .executableTarget(name: "FuzzHAProxyConfig", dependencies: configurationDependencies, exclude: ["SEEDS"]),

@@ -52,9 +52,4 @@ struct ConfiguredResponse: Sendable, Hashable {
         }
         return nil
     }
-
-    func rendered(_ facts: RequestFacts) -> Rendered {
-        Rendered(status: status, contentType: body.isEmpty ? nil : contentType, body: body,
-                 headers: headers.map { HTTPFieldText(name: $0.name, value: $0.value.render(facts)) })
-    }
 }

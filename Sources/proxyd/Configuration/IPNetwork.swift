@@ -1,4 +1,4 @@
-import Glibc
+import DNSWire
 
 /// One `src` pattern: an IPv4 or IPv6 network (a plain address is a network of one), read as
 /// HAProxy reads them (manual §7.1.6) and compared as numbers per request.
@@ -69,24 +69,14 @@ enum IPNetwork: Sendable, Hashable, CustomStringConvertible {
     var description: String {
         switch self {
         case .v4(let address, let mask):
-            let text = Self.format(address)
+            let text = IPv4Address(rawValue: address).description
             if mask == .max { return text }
             // A contiguous mask (ones then zeros) is written as its length, any other dotted.
             let contiguous = (~mask) & ((~mask) &+ 1) == 0
-            return contiguous ? "\(text)/\(mask.nonzeroBitCount)" : "\(text)/\(Self.format(mask))"
+            return contiguous ? "\(text)/\(mask.nonzeroBitCount)" : "\(text)/\(IPv4Address(rawValue: mask))"
         case .v6(let address, let length):
-            var raw = in6_addr()
-            withUnsafeMutableBytes(of: &raw) { bytes in
-                for index in 0..<16 { bytes[index] = UInt8(truncatingIfNeeded: address >> (8 * (15 - index))) }
-            }
-            var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-            _ = inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count))
-            let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let text = IPv6Address(high: UInt64(truncatingIfNeeded: address >> 64), low: UInt64(truncatingIfNeeded: address)).description
             return length == 128 ? text : "\(text)/\(length)"
         }
-    }
-
-    private static func format(_ value: UInt32) -> String {
-        "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
     }
 }
