@@ -110,4 +110,19 @@ struct ConfigurationDiffTests {
         let new = try load(Self.base + "\nthreads: 3\nuser: nobody\ngroup: nogroup\n")
         #expect(ConfigurationDiff(from: old, to: new).needsRestart == ["threads", "user", "group"])
     }
+
+    @Test("what is made once at start — access log and syslog targets, admin, runtime API socket, pidfile, open-file limit — is reported as needing a restart")
+    func restartOnlyProcessParts() throws {
+        let old = try load(Self.base)
+        let new = try load(Self.base + """
+
+            access_log: { format: json }
+            admin: { bind: "127.0.0.1:9911" }
+            stats_socket: { path: /run/proxyd.sock }
+            pid_file: /run/proxyd.pid
+            open_file_limit: 4096
+
+            """)
+        #expect(ConfigurationDiff(from: old, to: new).needsRestart == ["access_log", "admin", "stats_socket", "pid_file", "open_file_limit"])
+    }
 }

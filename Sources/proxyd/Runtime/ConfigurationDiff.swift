@@ -60,6 +60,13 @@ struct ConfigurationDiff: Sendable, Equatable {
         if old.user != new.user { needsRestart.append("user") }
         if old.group != new.group { needsRestart.append("group") }
         if old.chroot != new.chroot { needsRestart.append("chroot") }
+        // Made once at start: the access log (its file, format and syslog targets), the
+        // admin listener, the runtime API socket, the pidfile and the open-file limit.
+        if old.accessLog != new.accessLog { needsRestart.append("access_log") }
+        if old.admin != new.admin { needsRestart.append("admin") }
+        if old.statsSocket != new.statsSocket { needsRestart.append("stats_socket") }
+        if old.pidFile != new.pidFile { needsRestart.append("pid_file") }
+        if old.openFileLimit != new.openFileLimit { needsRestart.append("open_file_limit") }
     }
 
     /// Whether nothing at all changes for the running proxy.
