@@ -79,7 +79,6 @@ struct ErrorPageEndToEndTests {
 
     @Test("proxyd and HAProxy answer a request with no backend with the frontend's errorfile, and a backend without tasks with the backend's")
     func sideBySide() async throws {
-        let haproxy = try ExternalTool.locate("haproxy", package: "haproxy")
         let dns = DemoDNSServer(origin: try DomainName("internal"))
         let dnsPort = try await dns.start(group: MultiThreadedEventLoopGroup.singleton)
         let directory = try ErrorPageFiles.directory()
@@ -90,8 +89,7 @@ struct ErrorPageEndToEndTests {
         let haproxyConfig = try ErrorPageFiles.write(Self.configuration(edgePort: haproxyPort, dnsPort: dnsPort, backendPage: page), to: "haproxy.cfg", in: directory)
 
         let proxyd = try PeerProcess(TestPaths.proxydBinary, ["run", "--config", proxydConfig, "--threads", "1"], readStandardError: true)
-        let reference = try PeerProcess(haproxy, ["-db", "-f", haproxyConfig], readStandardError: true)
-        reference.captureOutput()
+        let reference = try await HAProxyPeer.start(configuration: haproxyConfig, accepting: [haproxyPort])
         defer {
             proxyd.stop()
             reference.stop()

@@ -37,7 +37,6 @@ struct HalfCloseEndToEndTests {
 
     /// Real HAProxy forwarding to `task` on a port of its own, stopped by PID with the test.
     static func startHAProxy(backend task: String, in directory: URL) async throws -> (PeerProcess, Int) {
-        let haproxy = try ExternalTool.locate("haproxy", package: "haproxy")
         let port = try await FreePort.udpAndTCP()
         let file = directory.appendingPathComponent("haproxy.cfg")
         try """
@@ -55,14 +54,7 @@ struct HalfCloseEndToEndTests {
                 server task-1 \(task)
 
             """.write(to: file, atomically: true, encoding: .utf8)
-        let peer = try PeerProcess(haproxy, ["-db", "-f", file.path])
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if (try? TestSocket(host: "127.0.0.1", port: port)) != nil { return (peer, port) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        peer.stop()
-        throw PeerProcess.PeerError.notReady("haproxy did not accept on 127.0.0.1:\(port)")
+        return (try await HAProxyPeer.start(configuration: file.path, accepting: [port]), port)
     }
 
     @Test("every request completed before the FIN is answered, in order, then the connection closes; as HAProxy does", arguments: cases)

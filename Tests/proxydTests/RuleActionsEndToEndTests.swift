@@ -178,9 +178,8 @@ struct RuleActionsEndToEndTests {
         try Self.configuration(plain: haproxyPlain, tls: haproxyTLS, certificate: certificate, server: fixture.taskAddresses[0],
                                errorPage: fixture.directory.appendingPathComponent("403.http").path)
             .write(to: file, atomically: true, encoding: .utf8)
-        let haproxy = try PeerProcess(try ExternalTool.locate("haproxy", package: "haproxy"), ["-db", "-f", file.path], readStandardError: true)
+        let haproxy = try await HAProxyPeer.start(configuration: file.path, accepting: [haproxyPlain, haproxyTLS])
         defer { haproxy.stop() }
-        haproxy.captureOutput()
         let up = try await Self.fetchWhenUp("http://127.0.0.1:\(haproxyPlain)/")
         try #require(up?.status == 301, "haproxy: \(haproxy.capturedOutput)")
 

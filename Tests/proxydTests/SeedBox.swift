@@ -142,42 +142,18 @@ final class SeedBox: @unchecked Sendable {
 
     /// Starts the proxy on the rendered seed and waits until both listeners accept.
     func start() async throws {
-        let process: PeerProcess
+        let ports = [rig.httpPort, rig.httpsPort]
         switch kind {
         case .proxyd:
-            process = try PeerProcess(TestPaths.proxydBinary, ["run", "--config", configurationPath], readStandardError: true)
+            let process = try PeerProcess(TestPaths.proxydBinary, ["run", "--config", configurationPath], readStandardError: true)
+            process.captureOutput()
+            self.process = process
+            try await HAProxyPeer.waitUntilAccepting(ports, process: process, name: "proxyd")
         case .haproxy:
             // `-db` keeps HAProxy in the foreground despite the seed's `daemon` (a command-line
-            // flag, not an edit of the file). `init-addr last,libc,none` lets HAProxy ask libc
-            // for the SRV name at start: in a mount namespace of its own, /etc/resolv.conf
-            // points at 127.0.0.1:53 (nothing listens there), so that question never leaves
-            // the machine.
-            let resolvConf = directory.appendingPathComponent("resolv.conf")
-            try "nameserver 127.0.0.1\n".write(to: resolvConf, atomically: true, encoding: .utf8)
-            let haproxy = try ExternalTool.locate("haproxy", package: "haproxy")
-            let unshare = try ExternalTool.locate("unshare", package: "util-linux")
-            process = try PeerProcess(unshare, [
-                "--mount", "--", "/bin/sh", "-c",
-                "mount --bind \"$0\" /etc/resolv.conf && exec \"$1\" -db -f \"$2\"",
-                resolvConf.path, haproxy.path, configurationPath,
-            ], readStandardError: true)
-        }
-        process.captureOutput()
-        self.process = process
-        try await Self.waitUntilAccepting(ports: [rig.httpPort, rig.httpsPort], process: process, kind: kind)
-    }
-
-    private static func waitUntilAccepting(ports: [Int], process: PeerProcess, kind: Proxy) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        for port in ports {
-            while (try? TestSocket(host: "127.0.0.1", port: port))?.close() == nil {
-                guard ContinuousClock.now < deadline, process.process.isRunning else {
-                    // Let the output reader take in what an exiting process wrote last.
-                    try await Task.sleep(for: .milliseconds(300))
-                    throw PeerProcess.PeerError.notReady("\(kind.rawValue): nothing accepts on 127.0.0.1:\(port); it said:\n\(process.capturedOutput)")
-                }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            // flag, not an edit of the file); `init-addr last,libc,none` would ask libc for the
+            // SRV name at start, so it runs with a resolver of its own on 127.0.0.1.
+            process = try await HAProxyPeer.start(configuration: configurationPath, accepting: ports, isolatedResolver: true)
         }
     }
 

@@ -74,7 +74,6 @@ struct TLSPolicyEndToEndTests {
 
     @Test("TLS 1.1 refused, a cipher outside the list refused, the server's order chosen, no TLS 1.2 ticket, ssl-max-ver TLSv1.2 refuses a TLS 1.3-only client — by proxyd exactly as by HAProxy")
     func sideBySide() async throws {
-        let haproxy = try ExternalTool.locate("haproxy", package: "haproxy")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxyd-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -89,10 +88,9 @@ struct TLSPolicyEndToEndTests {
 
         let proxyd = try PeerProcess(TestPaths.proxydBinary, ["run", "--config", proxydFile.path, "--threads", "2"], readStandardError: true)
         defer { proxyd.stop() }
-        let reference = try PeerProcess(haproxy, ["-db", "-f", haproxyFile.path])
+        let reference = try await HAProxyPeer.start(configuration: haproxyFile.path, accepting: [haproxyPorts.0, haproxyPorts.1])
         defer { reference.stop() }
         try await Self.waitUntilServing(proxydPorts.0)
-        try await Self.waitUntilServing(haproxyPorts.0)
 
         for (server, ports) in [("proxyd", proxydPorts), ("haproxy", haproxyPorts)] {
             // ssl-min-ver TLSv1.2: a TLS 1.1 client (allowed by its own side) gets protocol_version.
