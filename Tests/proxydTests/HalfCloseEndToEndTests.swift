@@ -12,6 +12,8 @@ struct HalfCloseEndToEndTests {
         var name: String
         var bytes: String
         var statuses: [Int]
+        /// Another answer HAProxy gives in some runs (its timing decides), if any.
+        var haproxyAlso: [Int]? = nil
         var testDescription: String { name }
     }
 
@@ -20,7 +22,10 @@ struct HalfCloseEndToEndTests {
         Case(name: "two pipelined GETs", bytes: "GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\n", statuses: [200, 200]),
         Case(name: "an HTTP/1.0 GET", bytes: "GET /one HTTP/1.0\r\n\r\n", statuses: [200]),
         Case(name: "a FIN inside a request head", bytes: "GET /one HTTP/1.1\r\nHost: a\r\n", statuses: [400]),
-        Case(name: "a GET, then a FIN inside the next head", bytes: "GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHo", statuses: [200, 400]),
+        Case(name: "a GET, then a FIN inside the next head", bytes: "GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHo", statuses: [200, 400],
+             // HAProxy 2.6 sometimes closes after the first answer without the 400 (seen under
+             // load): the truncated head and the FIN are read apart or together.
+             haproxyAlso: [200]),
         Case(name: "a FIN inside a request body", bytes: "POST /one HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc", statuses: []),
     ]
 
@@ -69,8 +74,7 @@ struct HalfCloseEndToEndTests {
         let reference = try await Self.exchange(testCase.bytes, port: haproxyPort)
         #expect(proxyd.statuses == testCase.statuses, "proxyd answered: \(proxyd.reply)")
         #expect(proxyd.closed, "proxyd did not close after its last answer")
-        #expect(reference.statuses == testCase.statuses, "HAProxy answered: \(reference.reply)")
-        #expect(proxyd.statuses == reference.statuses)
+        #expect(reference.statuses == testCase.statuses || reference.statuses == testCase.haproxyAlso, "HAProxy answered: \(reference.reply)")
         // Pipelined requests are answered in order (the task echoes each request line).
         if testCase.statuses == [200, 200] {
             let order = proxyd.reply.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("GET /") }
