@@ -9,9 +9,15 @@ private let limits = HTTPParserLimits(
     maxChunkExtensionLength: 32)
 
 /// Everything the parser reported, flattened into bytes so two runs compare with `==`.
+///
+/// A message's events are kept apart until it ends: when an error cuts it short, they are
+/// dropped, because a request whose bad chunk framing came in the same bytes as its head is
+/// refused before its head (nothing reaches a backend), while a split feeding reports the head
+/// first. Both are one verdict: the error, and the messages completed before it.
 private func digest(_ chunks: [ArraySlice<UInt8>]) -> [UInt8] {
     var parser = HTTPMessageParser(kind: .request, limits: limits)
     var out: [UInt8] = []
+    var current: [UInt8] = []
     var tunnel: [UInt8] = []  // concatenated: split feeding delivers it in different pieces
     var pending: [UInt8] = []
     feeding: for chunk in chunks {
@@ -21,6 +27,7 @@ private func digest(_ chunks: [ArraySlice<UInt8>]) -> [UInt8] {
             do {
                 event = try pending.withUnsafeBytes { try parser.parse($0) }
             } catch let error as HTTPParseError {
+                current = []
                 out += Array("E\(error.kind)@\(error.offset)".utf8)
                 break feeding
             } catch {
@@ -32,26 +39,28 @@ private func digest(_ chunks: [ArraySlice<UInt8>]) -> [UInt8] {
                 continue feeding
             case .head(let length):
                 let head = parser.head
-                out += Array("H\(head.version)\(head.status)\(head.framing)\(head.keepAlive)".utf8)
-                out += pending[head.methodRange] + [0] + pending[head.targetRange] + [0]
-                for field in head.fields { out += pending[field.nameRange] + [0x3A] + pending[field.valueRange] + [0] }
+                current += Array("H\(head.version)\(head.status)\(head.framing)\(head.keepAlive)".utf8)
+                current += pending[head.methodRange] + [0] + pending[head.targetRange] + [0]
+                for field in head.fields { current += pending[field.nameRange] + [0x3A] + pending[field.valueRange] + [0] }
                 pending.removeFirst(length)
             case .body(let range):
-                out += pending[range]  // concatenated: split feeding may cut body data differently
+                current += pending[range]  // concatenated: split feeding may cut body data differently
                 pending.removeFirst(range.upperBound)
             case .end(let consumed, let trailers):
-                out += Array("T".utf8) + pending[trailers] + Array("Z".utf8)
+                out += current + Array("T".utf8) + pending[trailers] + Array("Z".utf8)
+                current = []
                 pending.removeFirst(consumed)
             case .tunnel(let range):
                 tunnel += pending[range]
                 pending.removeFirst(range.upperBound)
             case .paused:
-                out += Array("P".utf8)
+                out += current + Array("P".utf8)
+                current = []
                 break feeding
             }
         }
     }
-    return out + Array("U".utf8) + tunnel
+    return out + current + Array("U".utf8) + tunnel
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
