@@ -76,14 +76,14 @@ struct RequestRouter: Sendable {
         guard let backend else { return .noBackend }
         guard let backendRules else {
             if listener.responseRules.isEmpty { return .forward(backend: backend, edits: edits) }
-            return .forward(backend: backend, edits: edits, responseEdits: Self.responseEdits([listener.responseRules], facts))
+            return .forward(backend: backend, edits: edits, responseEdits: Self.responseEdits(listener.responseRules, facts))
         }
         if let answer = apply(backendRules.request, facts, to: &edits) {
             if case .deny(let status, _) = answer { return .deny(status: status, backend: backend) }
             return answer
         }
         if backendRules.response.isEmpty && listener.responseRules.isEmpty { return .forward(backend: backend, edits: edits) }
-        return .forward(backend: backend, edits: edits, responseEdits: Self.responseEdits([backendRules.response, listener.responseRules], facts))
+        return .forward(backend: backend, edits: edits, responseEdits: Self.responseEdits(backendRules.response, then: listener.responseRules, facts))
     }
 
     /// Runs one section's request rules: header edits go into `edits`; a rule that answers the
@@ -130,9 +130,12 @@ struct RequestRouter: Sendable {
 
     /// The response edits of these rule lists, in order. A removal also drops what an earlier
     /// rule added under that name, as HAProxy edits the response in place rule after rule.
-    private static func responseEdits(_ lists: [[ResponseRule]], _ facts: RequestFacts) -> [HeaderEdit] {
+    /// (The backend's rules, then the listener's; two parameters rather than an array of lists,
+    /// which would be built anew for every request.)
+    private static func responseEdits(_ first: [ResponseRule], then second: [ResponseRule] = [], _ facts: RequestFacts) -> [HeaderEdit] {
         var edits: [HeaderEdit] = []
-        for rules in lists {
+        edits.reserveCapacity(first.count + second.count)
+        func collect(_ rules: [ResponseRule]) {
             for rule in rules where rule.condition.matches(facts) {
                 switch rule.action {
                 case .addHeader(let name, let value): edits.append(.add(name: name, value: value.render(facts)))
@@ -148,6 +151,8 @@ struct RequestRouter: Sendable {
                 }
             }
         }
+        collect(first)
+        collect(second)
         return edits
     }
 
