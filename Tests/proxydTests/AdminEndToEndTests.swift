@@ -15,7 +15,12 @@ struct AdminEndToEndTests {
             fixture.staticConfiguration() + "\nadmin: { bind: 127.0.0.1:\(port)\(tokenLine) }\n" + extra
         }
         let admin = "http://127.0.0.1:\(port)"
-        try await waitForAdmin(admin, token: token)
+        do {
+            try await waitForAdmin(admin, token: token)
+        } catch {
+            fixture.stop()
+            throw error
+        }
         return (fixture, admin)
     }
 
@@ -33,6 +38,12 @@ struct AdminEndToEndTests {
             if let result = try? await Curl.run(auth + ["-o", "/dev/null", "-w", "%{http_code}", "\(admin)/api/backends"]), result.out == "200" { return }
             try await Task.sleep(for: .milliseconds(100))
         }
+        throw AdminNotReady(admin: admin)
+    }
+
+    struct AdminNotReady: Error, CustomStringConvertible {
+        var admin: String
+        var description: String { "the admin listener at \(admin) did not answer GET /api/backends with 200 within 10 s" }
     }
 
     static func waitForLines(in path: String, count: Int, timeout: Duration = .seconds(10)) async throws -> [String] {
