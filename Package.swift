@@ -32,6 +32,9 @@ let package = Package(
         // proxyd only: the admin listener's /metrics (Prometheus text exposition).
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Documentation only: `swift package generate-documentation` (scripts/docs). A plugin
+        // package, so it adds no code to any product and nothing to `swift build`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: DNSWire — pure DNS wire codec, no dependencies, no I/O.
