@@ -32,6 +32,9 @@ let package = Package(
         // proxyd only: the admin listener's /metrics (Prometheus text exposition).
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Documentation only: `swift package generate-documentation` (scripts/docs). A plugin
+        // package, so it adds no code to any product and nothing to `swift build`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Where the shared, public test data is (`../shared/corpora`, `../shared/seed`) and
@@ -76,7 +79,7 @@ let package = Package(
             name: "SRVDiscoveryTests",
             dependencies: [
                 "SRVDiscovery", "DNSWire", "PeerHarness",
-                "LoadBalance",  // only for the README example: a watcher feeding a balancer
+                "LoadBalance",  // only for the documented example (SRVDiscovery.docc): a watcher feeding a balancer
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -39,6 +39,9 @@ public struct Message: Hashable, Sendable {
     ///
     /// - Parameters:
     ///   - id: the query ID; use a fresh random value per query (RFC 5452 §9.2).
+    ///   - name: the name asked about, e.g. `_hello-world-service.internal` for an SRV lookup.
+    ///   - type: the record type asked for.
+    ///   - recordClass: the class; IN unless you talk to a server about CHAOS or HESIOD data.
     ///   - recursionDesired: set RD, as a stub resolver talking to a recursive server does.
     ///   - edns: the EDNS information to send; the default advertises a 1232-octet UDP payload
     ///     so that answers with many SRV records need TCP less often. Pass `nil` for plain DNS.

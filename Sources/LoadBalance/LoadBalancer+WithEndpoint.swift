@@ -4,6 +4,8 @@ extension LoadBalancer {
     ///
     /// - Parameters:
     ///   - key: hash key for hash strategies.
+    ///   - isolation: the caller's actor, inferred (`#isolation`); `body` runs on it, so it may
+    ///     use the caller's non-`Sendable` state without a hop.
     ///   - classify: turns `body`'s result into an outcome (say `.serverError` for a 5xx
     ///     response); every result counts as success by default.
     ///   - failure: turns an error thrown by `body` into an outcome; by default a

@@ -10,7 +10,7 @@ import Synchronization
 /// Per query (RFC 5452 §9.2 against spoofing): a fresh UDP socket bound to port 0, so the
 /// kernel picks a new random source port, and a 16-bit ID from the system CSPRNG
 /// (`SystemRandomNumberGenerator`). The query carries EDNS0 with the configured payload size
-/// (RFC 6891). An answer counts only when ``ResponseMatcher`` accepts it (right source,
+/// (RFC 6891). An answer counts only when the internal `ResponseMatcher` accepts it (right source,
 /// ID, QR, opcode and question); anything else is dropped, counted and logged while the
 /// wait continues. A truncated answer (TC) is asked again over TCP with two-octet length
 /// framing (RFC 7766 §5). Each attempt waits `timeout`; the query makes `attempts` rounds

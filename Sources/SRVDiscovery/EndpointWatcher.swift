@@ -12,7 +12,7 @@ import NIOConcurrencyHelpers
 ///
 /// The first element is the first set known (possibly empty); later elements come only when
 /// members, priorities or weights change. All decisions (TTL-driven refresh, grace for missing
-/// endpoints, holds through failures and NXDOMAIN) live in ``EndpointWatcherStateMachine``; this
+/// endpoints, holds through failures and NXDOMAIN) live in the internal `EndpointWatcherStateMachine`; this
 /// type only sleeps on the injected clock, calls the resolver and feeds the outcome in.
 /// Iteration ends when the consuming task is cancelled. Each iterator refreshes on its own;
 /// identical queries in flight are shared by ``DNSResolver``. ``statistics()`` is readable from

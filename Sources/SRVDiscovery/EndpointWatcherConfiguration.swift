@@ -1,5 +1,5 @@
-/// The timing rules of an ``EndpointWatcher``; see ``EndpointWatcherStateMachine`` for how
-/// each is applied. The defaults suit Cloud Map (SRV TTLs of 10–60 s).
+/// The timing rules of an ``EndpointWatcher``; the internal `EndpointWatcherStateMachine`
+/// applies them. The defaults suit Cloud Map (SRV TTLs of 10–60 s).
 public struct EndpointWatcherConfiguration: Sendable, Hashable {
     /// Never refresh sooner than this, even with TTL 0; also the first retry delay after a failure.
     public var minimumRefresh: Duration

@@ -41,6 +41,11 @@ public final class CertificateStore: Sendable {
     /// a bad `configuration` throws ``TLSConfigurationError``).
     ///
     /// - Parameters:
+    ///   - sources: the certificates to serve, in order; the first one's certificate is the
+    ///     default for clients whose SNI matches no certificate (or that send none).
+    ///   - configuration: the protocol policy every `SSL_CTX` of the store is built with; it is
+    ///     checked here, so a policy OpenSSL refuses fails before any certificate is read.
+    ///   - logger: where loads, reloads, expired certificates and watch failures are reported.
     ///   - wallClock: seconds since the Unix epoch, for expiry checks; nil means `time(2)`.
     ///   - pinned: for a process that will `chroot`: the directories of `sources` are pinned
     ///     in it now, and every later load reads through them (see ``PinnedDirectories``).

@@ -29,7 +29,12 @@ public final class SessionTicketKeyRing: Sendable {
 
     /// A ring with one fresh key.
     ///
-    /// - Parameter now: the clock rotation follows; inject one in tests.
+    /// - Parameters:
+    ///   - rotationInterval: how long a key encrypts new tickets before a fresh one replaces
+    ///     it; short enough to bound what a stolen key decrypts (forward secrecy of resumption).
+    ///   - retained: how many previous keys still decrypt (and renew) tickets, so that clients
+    ///     holding a ticket from just before a rotation still resume.
+    ///   - now: the clock rotation follows; inject one in tests.
     public init(rotationInterval: TimeAmount, retained: Int, now: @escaping @Sendable () -> NIODeadline = { .now() }) {
         self.rotationInterval = rotationInterval
         self.retained = max(0, retained)

@@ -25,7 +25,13 @@ public final class TLSServerContext: Sendable {
 
     /// A context for `certificates`' configuration.
     ///
-    /// - Parameter ticketKeyClock: the clock ticket keys rotate by (inject one in tests).
+    /// - Parameters:
+    ///   - certificates: the store whose snapshot is consulted on every handshake (SNI); its
+    ///     configuration sets the protocol policy of the front context too.
+    ///   - logger: handed to every ``TLSServerHandler`` of this context, which logs failed
+    ///     handshakes and unclean closes at debug level (per connection, so never above it).
+    ///   - ticketKeyClock: the clock ticket keys rotate by (inject one in tests).
+    /// - Throws: ``TLSConfigurationError`` when OpenSSL refuses the configuration.
     public init(
         certificates: CertificateStore,
         logger: Logger,

@@ -3,7 +3,8 @@ import Logging
 
 /// Terminates TLS on a NIO channel: ciphertext from the socket in, plaintext to the handlers
 /// after it; their plaintext out, ciphertext to the socket. OpenSSL runs between two memory
-/// BIOs (``TLSConnection``); every decision is made by ``TLSServerStateMachine``.
+/// BIOs (the internal `TLSConnection`); every decision is made by the internal
+/// `TLSServerStateMachine`, a value type tested without a channel.
 ///
 /// Rules this handler keeps:
 /// - **Handshake**: starts when the channel is active; must finish within
@@ -45,8 +46,11 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     /// A handler for one connection of the listener whose shared state is `context`.
     ///
-    /// - Parameter allowHalfClosure: treat the peer's close_notify as the end of its input
-    ///   only (fire `ChannelEvent.inputClosed`) instead of closing the connection.
+    /// - Parameters:
+    ///   - context: the listener's certificates, policy, session cache and ticket keys, shared
+    ///     by all its connections (one per listener, not per connection).
+    ///   - allowHalfClosure: treat the peer's close_notify as the end of its input
+    ///     only (fire `ChannelEvent.inputClosed`) instead of closing the connection.
     public init(context: TLSServerContext, allowHalfClosure: Bool = false) {
         self.tls = context
         self.machine = TLSServerStateMachine(allowHalfClosure: allowHalfClosure)

@@ -2,7 +2,8 @@ import Testing
 
 import DNSWire  // not @testable: the README example uses only the public API
 
-/// The usage example of README.md's `## DNSWire` section, run against BIND's answer.
+/// The usage example of Sources/DNSWire/DNSWire.docc/GettingStarted.md (once README.md's
+/// `## DNSWire` section), run against BIND's answer. Keep the two in step.
 @Suite("README example")
 struct ReadmeExampleTests {
     @Test("the README's query and SRV/glue lookup work on a real answer")

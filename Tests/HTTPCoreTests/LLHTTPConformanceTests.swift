@@ -183,7 +183,7 @@ extension Array where Element == UInt8 {
 
 extension LLHTTPConformanceTests {
     /// How the cases divide up, so a change in the corpus or in our rules is noticed: the
-    /// counts are part of the documented result (README "HTTPCore").
+    /// counts are part of the documented result (HTTPCore.docc, "Strictness decisions").
     @Test("the corpus divides into compared, rejected-by-both, listed and Host-rule cases")
     func summary() throws {
         var counts: [String: Int] = [:]

@@ -3,7 +3,8 @@ import Logging
 import SRVDiscovery
 import Testing
 
-// MARK: The README example, verbatim (README.md, "## SRVDiscovery"). Keep the two in step.
+// MARK: The documented example, verbatim (Sources/SRVDiscovery/SRVDiscovery.docc/WatchingAnSRVName.md,
+// once README.md's "Watching an SRV name and balancing calls over it"). Keep the two in step.
 
 /// Keeps `balancer` in step with the tasks AWS Cloud Map publishes for the hello-world
 /// service. Returns when the calling task is cancelled.

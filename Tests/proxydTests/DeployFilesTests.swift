@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The files of `deploy/`: a unit systemd accepts, with the privileges the README promises, and
+/// The files of `deploy/`: a unit systemd accepts, with the privileges docs/operations.md promises, and
 /// the EC2 box's configuration, valid once certbot has issued its certificate.
 @Suite("deploy/ files")
 struct DeployFilesTests {

@@ -29,7 +29,7 @@ struct YAMLConfigurationTests {
             backend: app
         """
 
-    @Test("the ECS example in examples/ecs.yaml loads into the model the README describes")
+    @Test("the ECS example in examples/ecs.yaml loads into the model docs/configuration.md describes")
     func ecsExampleLoads() throws {
         let path = TestPaths.repository.appendingPathComponent("examples/ecs.yaml").path
         let loaded = try ConfigurationFile.load(path: path)
