@@ -22,7 +22,9 @@ struct DeployFilesTests {
             .replacingOccurrences(of: "/etc/proxyd/proxyd.yaml", with: config.path)
         let copy = directory.appendingPathComponent("proxyd.service")
         try text.write(to: copy, atomically: true, encoding: .utf8)
-        let result = try await ExternalTool.run(analyze, ["verify", copy.path])
+        // --man=no: the unit's Documentation=man:proxyd(8) is installed by the Debian package
+        // (scripts/test-package checks it is there), not on the machine running the tests.
+        let result = try await ExternalTool.run(analyze, ["verify", "--man=no", copy.path])
         #expect(result.status == 0, "\(result.out)\(result.err)")
         #expect(result.err.isEmpty, "\(result.err)")
     }
