@@ -5,7 +5,7 @@ struct ProxydCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxyd",
         abstract: "A reverse proxy with DNS SRV service discovery built in.",
-        version: "0.1.0-dev",
-        subcommands: [RunCommand.self, DemoCommand.self, CheckCommand.self, ConvertCommand.self, HelloBackendCommand.self]
+        version: BuildInfo.version,
+        subcommands: [RunCommand.self, DemoCommand.self, CheckCommand.self, ConvertCommand.self, HelloBackendCommand.self, VersionCommand.self]
     )
 }
