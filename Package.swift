@@ -76,7 +76,6 @@ let package = Package(
             name: "SRVDiscoveryTests",
             dependencies: [
                 "SRVDiscovery", "DNSWire", "PeerHarness",
-                "LoadBalance",  // only for the README example: a watcher feeding a balancer
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
