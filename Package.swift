@@ -2,6 +2,9 @@
 // The layout follows the design card: five libraries that other Swift services can import on
 // their own, and one thin daemon that wires them together. Lower layers never import higher
 // ones (DNSWire <- SRVDiscovery <- proxyd; HTTPCore, TLSTerm, LoadBalance <- proxyd).
+// SRVBalancer sits on top of SRVDiscovery and LoadBalance (which never import each other): the
+// client-side balancer for Swift services in one call. proxyd does not use it.
+// Examples/ holds packages with a path dependency on this one (AsyncHTTPClient stays out of here).
 // Benchmarks/ and Fuzz/ are separate packages with a path dependency on this one, so that
 // `swift test` here builds neither the benchmark harness nor sanitizer-only fuzz entry points.
 import PackageDescription
@@ -20,6 +23,7 @@ let package = Package(
         .library(name: "HTTPCore", targets: ["HTTPCore"]),
         .library(name: "TLSTerm", targets: ["TLSTerm"]),
         .library(name: "LoadBalance", targets: ["LoadBalance"]),
+        .library(name: "SRVBalancer", targets: ["SRVBalancer"]),
         .executable(name: "proxyd", targets: ["proxyd"]),
     ],
     dependencies: [
@@ -79,7 +83,6 @@ let package = Package(
             name: "SRVDiscoveryTests",
             dependencies: [
                 "SRVDiscovery", "DNSWire", "PeerHarness",
-                "LoadBalance",  // only for the documented example (SRVDiscovery.docc): a watcher feeding a balancer
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,6 +145,31 @@ let package = Package(
         .testTarget(
             name: "LoadBalanceTests",
             dependencies: ["LoadBalance"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: SRVBalancer — an SRV name followed into a balancer, for a service's own calls.
+        .target(
+            name: "SRVBalancer",
+            dependencies: [
+                "SRVDiscovery", "LoadBalance",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                // run() as a Service: the pool joins the service's ServiceGroup.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SRVBalancerTests",
+            dependencies: [
+                "SRVBalancer", "SRVDiscovery", "LoadBalance", "PeerHarness",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSwift
         ),
 

@@ -21,19 +21,15 @@ links FILE...
     Every relative link `[text](path)` or `[text](path#anchor)` in the given Markdown files
     points to a file that exists (relative to the linking file), and every `#anchor` to a
     heading of the target file (GitHub's slug rules). Paths in ALLOWED_MISSING are tolerated
-    while they do not exist yet (files being written on other branches of the same issue).
+    while they do not exist yet.
 """
 import json
 import os
 import re
 import sys
 
-# Written on other branches of issue 16; linked from README.md before they land.
-ALLOWED_MISSING = {
-    "docs/install.md",
-    "docs/stats-page.md",
-    "Sources/SRVBalancer/SRVBalancer.docc",
-}
+# Paths a link may name before they exist (none: every linked file is in the repository).
+ALLOWED_MISSING: set[str] = set()
 
 
 def own_comment(comment, location):
