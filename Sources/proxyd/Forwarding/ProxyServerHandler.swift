@@ -281,6 +281,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 armIdleTimer(listener.clientTimeout, purpose: .clientBody)
             }
         case .body(let bytes):
+            trace.bytesReceived &+= bytes.readableBytes
             if case .sendRequestBody = machine.requestBody() {
                 backend?.handler.write(.body(bytes), flush: false)
             } else {
@@ -482,6 +483,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         outcome = .success
         let endpoint = lease.endpoint
         trace.connectAttempts += 1
+        if let previous = trace.endpoint, previous != endpoint.id { trace.redispatches += 1 }
         trace.endpoint = endpoint.id
         trace.details?.serverFailure = nil
         trace.details?.connectStartedAt = .now()
@@ -504,6 +506,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 self.attach(connection, reused: false)
             case .failure(let error):
                 self.completeLease(.connectionFailure)
+                self.loop.metrics.recordFailure(backend: self.trace.backendIndex, endpoint: endpoint.id, connect: true)
                 var timedOut = false
                 if case .connectTimeout = error as? ChannelError { timedOut = true }
                 self.perform(self.machine.backendConnectFailed(endpoint: endpoint.id, timedOut: timedOut))
@@ -729,6 +732,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         backend = nil
         outcome = .connectionFailure
         trace.details?.serverFailure = "S"
+        recordEndpointFailure(connect: false)
         completeLease(.connectionFailure)
         perform(machine.backendFailed(timedOut: false))
     }
@@ -796,7 +800,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             loop.metrics.record(
                 backend: trace.backendIndex, endpoint: trace.endpoint, status: trace.status,
                 durationNanoseconds: Int64(truncatingIfNeeded: now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds),
-                retries: trace.retries, bytes: trace.bytesSent)
+                retries: trace.retries, bytes: trace.bytesSent,
+                bytesIn: trace.bytesReceived, redispatches: trace.redispatches, now: now.uptimeNanoseconds)
         } else {
             loop.metrics.clientAborted()
         }
@@ -808,6 +813,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 accessLog.append(record)
             }
         }
+    }
+
+    /// Counts a failed connection to the endpoint being tried, when it fails (a retry may
+    /// finish the exchange elsewhere).
+    private func recordEndpointFailure(connect: Bool) {
+        guard let endpoint = trace.endpoint else { return }
+        loop.metrics.recordFailure(backend: trace.backendIndex, endpoint: endpoint, connect: connect)
     }
 
     /// HAProxy's termination state of a response the proxy wrote itself (for the access log:
@@ -847,6 +859,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             if backend != nil {
                 outcome = .connectionFailure
                 trace.details?.serverFailure = "s"
+                recordEndpointFailure(connect: false)
                 completeLease(.connectionFailure)
                 perform(machine.backendFailed(timedOut: true))
             }

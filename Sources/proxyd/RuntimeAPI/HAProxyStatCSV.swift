@@ -85,6 +85,23 @@ enum HAProxyStatCSV {
                     row["check_rise"] = String(check.rise)
                     row["check_fall"] = String(check.fall)
                 }
+                // The traffic counters, from the same ProxyStatus the stats page draws.
+                let counters = endpoint.counters
+                row["smax"] = String(endpoint.maxInFlight)
+                row["bin"] = String(counters.bytesIn)
+                row["bout"] = String(counters.bytesOut)
+                row["econ"] = String(counters.connectionErrors)
+                row["eresp"] = String(counters.responseErrors)
+                row["wretr"] = String(counters.retries)
+                row["wredis"] = String(counters.redispatches)
+                row["hrsp_5xx"] = String(counters.serverErrorResponses)
+                row["downtime"] = String(Int(endpoint.downtimeSeconds))
+                if let changed = endpoint.lastStateChange {
+                    row["lastchg"] = String(max(0, Int(snapshot.process.now - changed)))
+                }
+                if let milliseconds = endpoint.checkDurationMilliseconds {
+                    row["check_duration"] = String(Int(milliseconds.rounded()))
+                }
                 if let check = HAProxyCheckStatus(lastCheck: endpoint.lastCheck) {
                     row["check_status"] = check.name
                     row["check_code"] = check.code.map(String.init) ?? ""
@@ -116,6 +133,11 @@ enum HAProxyStatCSV {
                 row["req_tot"] = String(total)
                 row["bout"] = String(snapshot.counters.responseBytes[counterRow])
                 row["wretr"] = String(snapshot.counters.retries[counterRow])
+                row["bin"] = String(backend.totals.bytesIn)
+                row["econ"] = String(backend.totals.connectionErrors)
+                row["eresp"] = String(backend.totals.responseErrors)
+                row["wredis"] = String(backend.totals.redispatches)
+                row["smax"] = String(backend.maxInFlight)
                 for digit in 1...5 { row["hrsp_\(digit)xx"] = String(classes[digit]) }
                 row["hrsp_other"] = String(classes[0])
             }
