@@ -16,7 +16,6 @@ enum StatsPage {
         var html = head(refreshSeconds: refreshSeconds, actions: actions)
         html += "<main>\n"
         html += "<p class=\"muted\">generated \(escape(iso8601(status.generatedAt))) &middot; refreshes every \(refreshSeconds) s &middot; charts: last \(Int(status.historyIntervalSeconds * Double(RequestHistoryRing.defaultSlotCount) / 60)) min in \(Int(status.historyIntervalSeconds)) s intervals &middot; <a href=\"/metrics\">/metrics</a> &middot; <a href=\"/api/backends\">/api/backends</a></p>\n"
-        if actions { html += "<p id=\"action-status\" class=\"muted\"></p>\n" }
         html += "<p class=\"legend\"><span class=\"kreq\">&#9632; requests/s</span><span class=\"k50\">&#9472; p50 latency</span><span class=\"k99\">&#9472; p99 latency</span><span>DNS: <span class=\"k50\">&#9650; added</span> <span class=\"k99\">&#9660; removed</span></span></p>\n"
         for backend in status.backends {
             html += backendSection(backend, status: status, actions: actions)
@@ -43,7 +42,6 @@ enum StatsPage {
         <form id="token-form"><label>admin token <input id="token" type="password" autocomplete="off" size="40"></label>
         <button type="submit">open</button>
         <p class="muted">Kept in this tab's session storage only; sent as a bearer token to this admin listener.</p></form>
-        <p id="action-status" class="muted"></p>
         </main>
         </body></html>
 
@@ -61,7 +59,7 @@ enum StatsPage {
         <title>proxyd stats</title>
         </head><body data-refresh="\(refreshSeconds)">
         <h1>proxyd</h1>
-
+        \(actions ? "<p id=\"action-status\" class=\"muted\"></p>\n" : "")
         """
     }
 
