@@ -34,11 +34,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // Where the shared, public test data is (`../shared/corpora`, `../shared/seed`) and
+        // whether its suites run or skip: one locator for every test target. Never a product.
+        .target(name: "TestCorpora", path: "Tests/TestCorpora", swiftSettings: strictSwift),
+
         // MARK: DNSWire — pure DNS wire codec, no dependencies, no I/O.
         .target(name: "DNSWire", swiftSettings: strictSwift),
         .testTarget(
             name: "DNSWireTests",
-            dependencies: ["DNSWire"],
+            dependencies: ["DNSWire", "TestCorpora"],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
@@ -90,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreTests",
             dependencies: [
-                "HTTPCore", .product(name: "NIOCore", package: "swift-nio"),
+                "HTTPCore", "TestCorpora", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strictSwift
@@ -119,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "TLSTermTests",
             dependencies: [
-                "TLSTerm", "PeerHarness", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "TLSTerm", "PeerHarness", "TestCorpora", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],
@@ -160,7 +164,7 @@ let package = Package(
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .testTarget(
             name: "proxydTests",
-            dependencies: ["proxyd", "PeerHarness", "TLSTerm", "CMallocCounter"],
+            dependencies: ["proxyd", "PeerHarness", "TestCorpora", "TLSTerm", "CMallocCounter"],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestCorpora
 
 @testable import DNSWire
 
 /// Conformance over `shared/corpora/dns` (see its README): name and message vectors from
 /// dnspython and miekg/dns, dnspython's verdict on every raw packet of three fuzzing corpora,
 /// and every file of those corpora decoded or rejected without crashing.
-@Suite("Conformance with the shared DNS corpora")
+@Suite("Conformance with the shared DNS corpora", .needsSharedCorpora)
 struct ConformanceTests {
     /// Vectors where DNSWire's verdict differs from dnspython's, with the reason. Empty: on
     /// every vector and packet of the corpora we accept what dnspython accepts and reject what

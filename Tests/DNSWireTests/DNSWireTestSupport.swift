@@ -1,36 +1,16 @@
 import Foundation
 import Testing
+import TestCorpora
 
 @testable import DNSWire
 
-/// Where the shared conformance corpora live: `$PROXYD_SHARED_DIR`, else the first directory
-/// named `shared` with a `corpora` folder found walking up from this file (in the main checkout
-/// that is `<repo>/../shared`; in a worktree, `/work/wt/shared` links to it).
-enum SharedCorpora {
-    static let directory: URL? = {
-        if let path = ProcessInfo.processInfo.environment["PROXYD_SHARED_DIR"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            let candidate = url.appendingPathComponent("shared")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("corpora").path) {
-                return candidate
-            }
-            url.deleteLastPathComponent()
-        }
-        return nil
-    }()
-
-    /// `shared/corpora/dns`, or a test failure naming where it was looked for.
-    static func dnsDirectory(sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
-        let directory = try #require(
-            directory, "shared corpora not found: set PROXYD_SHARED_DIR or check out ../shared next to the repository",
-            sourceLocation: sourceLocation)
-        return directory.appendingPathComponent("corpora/dns")
+extension SharedCorpora {
+    /// `shared/corpora/dns`, or a test failure saying the corpora were not found.
+    static func dnsDirectory() throws -> URL {
+        try url("corpora/dns")
     }
 
-    /// Parses a JSON Lines file of the DNS vectors.
+    /// Parses a JSON Lines file of the DNS vectors (`shared/corpora/dns/vectors/NAME`).
     static func jsonLines(_ name: String) throws -> [[String: Any]] {
         let url = try dnsDirectory().appendingPathComponent("vectors/\(name)")
         let text = try String(contentsOf: url, encoding: .utf8)

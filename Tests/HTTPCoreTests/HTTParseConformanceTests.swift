@@ -1,5 +1,6 @@
 import HTTPCore
 import Testing
+import TestCorpora
 
 /// httparse's (hyper) unit-test cases: requests, responses and chunk-size lines with
 /// complete / partial / error, each also fed byte by byte and split at every point.
@@ -9,7 +10,7 @@ import Testing
 /// `allow_obsolete_multiline_headers_in_responses`, ...). We offer none of them: each such
 /// case must be an error here, whatever httparse says with the flag on — those flags exist to
 /// accept exactly the inputs RFC 9112 §5.1/§5.2 tell a recipient to reject.
-@Suite("httparse conformance")
+@Suite("httparse conformance", .needsSharedCorpora)
 struct HTTParseConformanceTests {
     struct Case: Decodable, CustomTestStringConvertible {
         var line: Int
@@ -32,7 +33,7 @@ struct HTTParseConformanceTests {
     ]
 
     static func cases() throws -> [Case] {
-        try CorpusLocator.lines("http/httparse/httparse-cases.jsonl", as: Case.self)
+        try SharedCorpora.jsonLines("corpora/http/httparse/httparse-cases.jsonl", as: Case.self)
     }
 
     static func verdict(_ outcome: HeadOutcome) -> String { outcome.name }

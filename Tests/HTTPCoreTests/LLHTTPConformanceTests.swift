@@ -1,5 +1,6 @@
 import HTTPCore
 import Testing
+import TestCorpora
 
 /// llhttp's own test suite (strict-mode `request` and `response` cases) as the oracle: every
 /// case it accepts we parse to the same method, target, version, status, fields, body and
@@ -7,7 +8,7 @@ import Testing
 /// we pause (requests) or switch to a tunnel (responses) after the same message. Each case is
 /// fed whole, byte by byte and split at every point, with identical results. Where we differ
 /// on purpose the case is listed below with the RFC reason.
-@Suite("llhttp conformance (strict mode)")
+@Suite("llhttp conformance (strict mode)", .needsSharedCorpora)
 struct LLHTTPConformanceTests {
     struct Case: Decodable, CustomTestStringConvertible {
         var file: String
@@ -39,7 +40,7 @@ struct LLHTTPConformanceTests {
     ]
 
     static func cases() throws -> [Case] {
-        try CorpusLocator.lines("http/llhttp/llhttp-cases.jsonl", as: Case.self)
+        try SharedCorpora.jsonLines("corpora/http/llhttp/llhttp-cases.jsonl", as: Case.self)
             .filter { $0.type == "request" || $0.type == "response" }
     }
 

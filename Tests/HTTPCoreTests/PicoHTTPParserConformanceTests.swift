@@ -1,10 +1,11 @@
 import HTTPCore
 import Testing
+import TestCorpora
 
 /// picohttpparser's test.c cases: requests, responses, bare field sections and chunked
 /// bodies, each with complete / partial / error. Every case is also fed byte by byte and split
 /// at every point with the same verdict.
-@Suite("picohttpparser conformance")
+@Suite("picohttpparser conformance", .needsSharedCorpora)
 struct PicoHTTPParserConformanceTests {
     struct Case: Decodable, CustomTestStringConvertible {
         var line: Int
@@ -36,7 +37,7 @@ struct PicoHTTPParserConformanceTests {
     ]
 
     static func cases() throws -> [Case] {
-        try CorpusLocator.lines("http/picohttpparser/pico-cases.jsonl", as: Case.self)
+        try SharedCorpora.jsonLines("corpora/http/picohttpparser/pico-cases.jsonl", as: Case.self)
     }
 
     @Test("heads: same verdict as picohttpparser, or a listed difference", arguments: try cases().filter { $0.kind != "chunked-body" })

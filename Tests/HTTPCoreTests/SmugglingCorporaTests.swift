@@ -1,11 +1,12 @@
 import HTTPCore
 import Testing
+import TestCorpora
 
 /// The request-smuggling corpora (PortSwigger's TE/CL obfuscations, defparam/smuggler's
 /// mutations, HTTP Garden's trophies) at the parser level: whatever we decide for a payload,
 /// we decide it the same way however its bytes arrive, and an accepted request never has an
 /// ambiguous length. (Whether proxyd forwards them safely end to end is proxyd's own test.)
-@Suite("Smuggling corpora")
+@Suite("Smuggling corpora", .needsSharedCorpora)
 struct SmugglingCorporaTests {
     struct PortSwiggerCase: Decodable, CustomTestStringConvertible {
         var target_header: String
@@ -39,7 +40,7 @@ struct SmugglingCorporaTests {
     }
 
     @Test("PortSwigger TE/CL permutations: same verdict at every split, never both lengths",
-          arguments: try CorpusLocator.lines("http/portswigger-smuggler/portswigger-h1-permutations.jsonl", as: PortSwiggerCase.self))
+          arguments: try SharedCorpora.jsonLines("corpora/http/portswigger-smuggler/portswigger-h1-permutations.jsonl", as: PortSwiggerCase.self))
     func portSwigger(_ testCase: PortSwiggerCase) {
         let (whole, disagreeing) = MessageTranscript.runAllFeedings(.request, testCase.raw_b64.base64Bytes)
         #expect(disagreeing.isEmpty, "\(disagreeing.prefix(3))")
@@ -47,7 +48,7 @@ struct SmugglingCorporaTests {
     }
 
     @Test("HTTP Garden trophies: same verdict at every split, never both lengths",
-          arguments: try CorpusLocator.lines("http/http-garden/garden-trophies.jsonl", as: GardenTrophy.self).flatMap(\.payloads_b64))
+          arguments: try SharedCorpora.jsonLines("corpora/http/http-garden/garden-trophies.jsonl", as: GardenTrophy.self).flatMap(\.payloads_b64))
     func garden(_ payload: String) {
         let (whole, disagreeing) = MessageTranscript.runAllFeedings(.request, payload.base64Bytes)
         #expect(disagreeing.isEmpty, "\(disagreeing.prefix(3))")
@@ -56,7 +57,7 @@ struct SmugglingCorporaTests {
 
     @Test("defparam/smuggler probes (7,072 × 2 encodings): whole and byte-by-byte agree, never both lengths")
     func smuggler() throws {
-        let probes = try CorpusLocator.lines("http/smuggler/smuggler-probes.jsonl", as: SmugglerProbe.self)
+        let probes = try SharedCorpora.jsonLines("corpora/http/smuggler/smuggler-probes.jsonl", as: SmugglerProbe.self)
         #expect(probes.count == 7072)
         var accepted = 0
         for probe in probes {

@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import Testing
+import TestCorpora
 @testable import TLSTerm
 
-@Suite("TLSConfiguration defaults follow Mozilla intermediate 6.0")
-struct TLSConfigurationTests {
+/// Checked against Mozilla's own guidelines file in the shared corpora, read in place.
+@Suite("TLSConfiguration defaults follow Mozilla intermediate 6.0", .needsSharedCorpora)
+struct TLSConfigurationMozillaTests {
     private func intermediate() throws -> [String: Any] {
-        let shared = try #require(SharedCorpora.directory(), "shared/corpora not found; set PROXYD_SHARED_DIR")
-        let data = try Data(contentsOf: URL(fileURLWithPath: shared + "/corpora/tls/mozilla-guidelines/6.0.json"))
+        let data = try Data(contentsOf: SharedCorpora.url("corpora/tls/mozilla-guidelines/6.0.json"))
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let configurations = try #require(json["configurations"] as? [String: Any])
         return try #require(configurations["intermediate"] as? [String: Any])
@@ -37,7 +38,10 @@ struct TLSConfigurationTests {
         let curves = try #require(try intermediate()["tls_curves"] as? [String])
         #expect(curves.filter { !$0.contains("MLKEM") } == TLSConfiguration.mozillaIntermediate.groups)
     }
+}
 
+@Suite("TLSConfiguration validation")
+struct TLSConfigurationTests {
     @Test("an unknown TLS 1.2 cipher list is rejected by name")
     func badCipherList() throws {
         var config = TLSConfiguration.mozillaIntermediate

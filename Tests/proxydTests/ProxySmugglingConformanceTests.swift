@@ -2,6 +2,7 @@ import Foundation
 import PeerHarness
 import NIOConcurrencyHelpers
 import Testing
+import TestCorpora
 
 /// Request smuggling and conformance through the running proxy: every request case of the
 /// shared HTTP corpora (llhttp, http11probe, defparam/smuggler, PortSwigger, HTTP Garden,
@@ -24,7 +25,7 @@ import Testing
 /// `swift test` sends every case of every corpus but defparam/smuggler, of which it sends one
 /// probe per mutation (about 3,000 of 11,988, so the suite stays light on a shared machine);
 /// `PROXYD_CONFORMANCE_FULL=1` (what `scripts/conformance` sets) sends them all.
-@Suite("Request smuggling and conformance through proxyd", .serialized)
+@Suite("Request smuggling and conformance through proxyd", .serialized, .needsSharedCorpora)
 struct ProxySmugglingConformanceTests {
     enum Verdict: Equatable {
         case rejected(status: Int?)

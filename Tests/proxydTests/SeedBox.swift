@@ -1,5 +1,6 @@
 import Foundation
 import PeerHarness
+import TestCorpora
 import Testing
 import TLSTerm
 
@@ -34,34 +35,13 @@ struct SeedConfiguration {
         var description: String
     }
 
-    /// The seed file, found as the corpora are (`PROXYD_SHARED_DIR`, else a `shared/` directory
-    /// beside the repository or above it); nil when this clone stands alone.
-    static let sourcePath: String? = {
-        let fm = FileManager.default
-        if let shared = ProcessInfo.processInfo.environment["PROXYD_SHARED_DIR"] {
-            let path = (shared as NSString).appendingPathComponent("seed/haproxy.cfg")
-            if fm.fileExists(atPath: path) { return path }
-        }
-        var directory = TestPaths.repository
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("shared/seed/haproxy.cfg").path
-            if fm.fileExists(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }()
-
-    /// Whether the suites that read the seed run: they skip, saying so, in a clone without
-    /// `../shared`, unless `PROXYD_REQUIRE_CORPORA=1` (CI), where a missing seed is a failure.
-    static var isAvailable: Bool {
-        sourcePath != nil || ProcessInfo.processInfo.environment["PROXYD_REQUIRE_CORPORA"] == "1"
-    }
-
-    static let unavailableReason: Comment = "the seed's haproxy.cfg was not found: set PROXYD_SHARED_DIR (or keep the repository beside shared/)"
+    /// The seed file (`shared/seed/haproxy.cfg`, found as the corpora are); nil when this
+    /// clone stands alone.
+    static let sourcePath: String? = try? SharedCorpora.url("seed/haproxy.cfg").path
 
     /// The seed's text, exactly as the user's box has it.
     static func original() throws -> String {
-        guard let path = sourcePath else { throw SeedChanged(description: "\(unavailableReason)") }
+        guard let path = sourcePath else { throw SharedCorpora.Missing(relativePath: "seed/haproxy.cfg") }
         return try String(contentsOfFile: path, encoding: .utf8)
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import PeerHarness
 import Testing
+import TestCorpora
 import TLSTerm
 
 /// proxyd's promise to the seed's user: their box's haproxy.cfg (`../shared/seed/haproxy.cfg`,
 /// Debian's stock file with the seed's section appended) runs as written — only addresses,
 /// ports and paths changed for the rig — and everything it says is either done or refused.
-@Suite("The seed's haproxy.cfg as the user's box has it", .enabled(if: SeedConfiguration.isAvailable, SeedConfiguration.unavailableReason))
+@Suite("The seed's haproxy.cfg as the user's box has it", .needsSharedCorpora)
 struct SeedConfigurationTests {
     /// A rendered seed in a directory of its own, with a real certificate at its `crt` path.
     private static func rendered() throws -> (directory: URL, path: String) {
@@ -68,7 +69,7 @@ struct SeedConfigurationTests {
 /// policy) in front of them. Every answer a client or an operator's script sees is compared.
 @Suite(
     "The seed's box: proxyd beside HAProxy on the same haproxy.cfg", .serialized,
-    .enabled(if: SeedConfiguration.isAvailable, SeedConfiguration.unavailableReason),
+    .needsSharedCorpora,
     .enabled(if: geteuid() == 0, "the seed runs as user haproxy in a chroot: needs root"),
     .enabled(if: getpwnam("haproxy") != nil, "the seed's user 'haproxy' does not exist: install Debian's haproxy package (scripts/install-deps)")
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestCorpora
 
 /// Every request case of the shared HTTP corpora (`../shared/corpora/http/`, read in place),
 /// as the bytes a client sends on one connection.
@@ -9,23 +10,9 @@ struct SmugglingCase: Sendable {
 }
 
 enum SmugglingCorpus {
-    struct Missing: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// `$PROXYD_SHARED_DIR/corpora/http`, else `<repo>/../shared/corpora/http`.
+    /// `shared/corpora/http`, read in place.
     static func directory() throws -> URL {
-        if let shared = ProcessInfo.processInfo.environment["PROXYD_SHARED_DIR"] {
-            let url = URL(fileURLWithPath: shared).appendingPathComponent("corpora/http")
-            if FileManager.default.fileExists(atPath: url.path) { return url }
-        }
-        var directory = TestPaths.repository
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("shared/corpora/http")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        throw Missing(description: "shared corpora not found (set PROXYD_SHARED_DIR or keep <repo>/../shared/corpora/http)")
+        try SharedCorpora.url("corpora/http")
     }
 
     /// The corpora in report order: file, and how to get a case's label and payloads from a line.
