@@ -434,6 +434,8 @@ struct AdminEndToEndTests {
         try await Task.sleep(for: .milliseconds(300))
 
         let before = try await endpoints()
+        let whole = try JSONSerialization.jsonObject(with: Data(try await Curl.run(["-H", "Authorization: Bearer \(token)", "\(admin)/api/backends"]).out.utf8)) as? [String: Any]
+        let web = ((whole?["listeners"] as? [[String: Any]])?.first?["counters"] as? [String: Any]) ?? [:]
         let stat = try await RuntimeAPIEndToEndTests.send("show stat", to: socketPath)
         let profile = fixture.directory.appendingPathComponent("chromium-profile").path
         let screenshot = fixture.directory.appendingPathComponent("stats.png").path
@@ -456,7 +458,15 @@ struct AdminEndToEndTests {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             let row = Dictionary(zip(header, fields), uniquingKeysWith: { a, _ in a })
             if let address = row["addr"], !address.isEmpty { statRows[address] = row }
+            if row["svname"] == "FRONTEND" { statRows["FRONTEND"] = row }
         }
+        // The listener's row: the page, the JSON API and show stat agree.
+        let webRequests = web["requests"] as? Int ?? -1
+        let webSessions = web["sessions"] as? Int ?? -1
+        #expect(webRequests == 120, "every request through the listener: \(web)")
+        #expect(dom.contains("<tr data-listener=\"web\" data-sessions=\"\(webSessions)\" data-requests=\"\(webRequests)\">"))
+        #expect(statRows["FRONTEND"]?["req_tot"] == String(webRequests))
+        #expect(statRows["FRONTEND"]?["stot"] == String(webSessions))
         let boxes = report["boxes"] as? [[String: Any]] ?? []
         var totalRequests = 0
         for endpoint in before {

@@ -86,6 +86,11 @@ struct StatsPageTests {
         metrics.record(backend: 1, endpoint: "10.0.0.1:1", status: 502, durationNanoseconds: 2_000_000, retries: 0, bytes: 10, now: now)
         metrics.recordFailure(backend: 1, endpoint: "10.0.0.1:1", connect: true)
         metrics.recordFailure(backend: 1, endpoint: "10.0.0.1:2", connect: false)
+        let web = metrics.listenerActivity(named: "web")
+        #expect(metrics.listenerActivity(named: "web") === web, "one object per listener per loop")
+        web.opened()
+        web.opened()
+        web.closed()
         let plain = metrics.snapshot(openConnections: 0)
         #expect(plain.endpoints[1]["10.0.0.1:1"] == EndpointCounters(
             requests: 2, bytesIn: 7, bytesOut: 110, connectionErrors: 1, responseErrors: 0, retries: 1, redispatches: 1, serverErrorResponses: 1))
@@ -95,6 +100,7 @@ struct StatsPageTests {
         total.merge(metrics.snapshot(openConnections: 0, historyAt: now))
         total.merge(metrics.snapshot(openConnections: 0, historyAt: now))
         #expect(total.endpoints[1]["10.0.0.1:1"]?.requests == 4)
+        #expect(total.listeners["web"] == ListenerCounters(sessionsCurrent: 2, sessionsMax: 4, sessions: 4))
         let history = try #require(total.endpointHistory[1]["10.0.0.1:1"])
         #expect(history.count == RequestHistoryRing.defaultSlotCount)
         #expect(history.last?.requests == 4)
@@ -181,7 +187,9 @@ struct StatsPageTests {
             name: "hello", strategy: "roundRobin", endpoints: [up, drained], lastMembershipUpdate: 1_000,
             changes: [.init(at: 1_010, added: ["10.0.0.2:8080"], removed: []), .init(at: 100, added: ["10.0.0.9:1"], removed: ["10.0.0.8:1"])],
             totals: EndpointCounters(requests: 16, bytesOut: 30_001))
-        return ProxyStatus(backends: [backend], certificates: [], generatedAt: 1_020)
+        let listener = ProxyStatus.Listener(name: "web", bind: "0.0.0.0:80", tls: false, maxConnections: 1000, counters: ListenerCounters(
+            sessionsCurrent: 1, sessionsMax: 4, sessions: 9, requests: 20, bytesIn: 5, bytesOut: 6, denied: 2, requestErrors: 1))
+        return ProxyStatus(backends: [backend], certificates: [], listeners: [listener], generatedAt: 1_020)
     }
 
     @Test("the page has a row per endpoint with its counters, a chart with its series, DNS markers in the window, and escapes what DNS announced")
@@ -200,6 +208,7 @@ struct StatsPageTests {
         #expect(html.components(separatedBy: "<g class=\"dns-change\"").count == 2)
         #expect(html.contains("data-added=\"1\" data-removed=\"0\""))
         #expect(html.contains("+10.0.0.9:1 -10.0.0.8:1"))
+        #expect(html.contains("<tr data-listener=\"web\" data-sessions=\"9\" data-requests=\"20\"><td class=\"name\">web</td><td class=\"name\">0.0.0.0:80</td><td>no</td><td>1</td><td>4</td><td>1000</td><td>9</td><td>20</td><td>5 B</td><td>6 B</td><td>2</td><td>1</td></tr>"))
         #expect(html.contains("<meta http-equiv=\"refresh\""))
         #expect(!html.contains("<script"))
         #expect(!html.contains("<button"))

@@ -168,7 +168,13 @@ final class ProxyInspector: Sendable {
                     serialNumber: info.serialNumber, notAfter: info.notAfter))
             }
         }
-        return ProxyStatus(backends: result, certificates: certificates, generatedAt: nowWall)
+        let listeners = view.configuration.listeners.map { listener in
+            ProxyStatus.Listener(
+                name: listener.name, bind: "\(listener.bind)", tls: listener.tls != nil,
+                maxConnections: listener.maxConnections ?? view.configuration.limits.maxConnections,
+                counters: counters.snapshot.listeners[listener.name] ?? ListenerCounters())
+        }
+        return ProxyStatus(backends: result, certificates: certificates, listeners: listeners, generatedAt: nowWall)
     }
 
     /// The stats page's state word of a balancer entry.

@@ -87,6 +87,17 @@ struct ProxyStatus: Sendable, Codable {
         var maxInFlight = 0
     }
 
+    /// A listener (HAProxy's frontend) and its counters summed over loops.
+    struct Listener: Sendable, Codable {
+        var name: String
+        /// `host:port`.
+        var bind: String
+        var tls: Bool
+        /// The listener's connection limit (or the global one).
+        var maxConnections: Int
+        var counters: ListenerCounters
+    }
+
     struct Certificate: Sendable, Codable {
         var listener: String
         var subject: String
@@ -98,6 +109,8 @@ struct ProxyStatus: Sendable, Codable {
 
     var backends: [Backend]
     var certificates: [Certificate]
+    /// Listeners in configuration order.
+    var listeners: [Listener] = []
     /// Unix seconds when the snapshot was taken.
     var generatedAt: Double
     /// The length of one ``HistoryPoint`` interval, seconds.

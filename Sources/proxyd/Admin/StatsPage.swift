@@ -17,6 +17,7 @@ enum StatsPage {
         html += "<main>\n"
         html += "<p class=\"muted\">generated \(escape(iso8601(status.generatedAt))) &middot; refreshes every \(refreshSeconds) s &middot; charts: last \(Int(status.historyIntervalSeconds * Double(RequestHistoryRing.defaultSlotCount) / 60)) min in \(Int(status.historyIntervalSeconds)) s intervals &middot; <a href=\"/metrics\">/metrics</a> &middot; <a href=\"/api/backends\">/api/backends</a></p>\n"
         html += "<p class=\"legend\"><span class=\"kreq\">&#9632; requests/s</span><span class=\"k50\">&#9472; p50 latency</span><span class=\"k99\">&#9472; p99 latency</span><span>DNS: <span class=\"k50\">&#9650; added</span> <span class=\"k99\">&#9660; removed</span></span></p>\n"
+        if !status.listeners.isEmpty { html += listenerTable(status.listeners) }
         for backend in status.backends {
             html += backendSection(backend, status: status, actions: actions)
         }
@@ -61,6 +62,22 @@ enum StatsPage {
         <h1>proxyd</h1>
         \(actions ? "<p id=\"action-status\" class=\"muted\"></p>\n" : "")
         """
+    }
+
+    /// The frontends: one row per listener with HAProxy's frontend counters.
+    static func listenerTable(_ listeners: [ProxyStatus.Listener]) -> String {
+        var html = "<h2>listeners</h2>\n<table class=\"listeners\"><thead><tr>"
+        for column in ["listener", "bind", "TLS", "cur", "max", "limit", "sessions", "requests", "bytes in", "bytes out", "denied", "req errors"] {
+            html += "<th>\(column)</th>"
+        }
+        html += "</tr></thead><tbody>\n"
+        for listener in listeners {
+            let c = listener.counters
+            html += "<tr data-listener=\"\(escape(listener.name))\" data-sessions=\"\(c.sessions)\" data-requests=\"\(c.requests)\"><td class=\"name\">\(escape(listener.name))</td><td class=\"name\">\(escape(listener.bind))</td><td>\(listener.tls ? "yes" : "no")</td>"
+            html += cells([c.sessionsCurrent, c.sessionsMax, listener.maxConnections, c.sessions, c.requests].map(String.init))
+            html += cells([bytes(c.bytesIn), bytes(c.bytesOut), String(c.denied), String(c.requestErrors)]) + "</tr>\n"
+        }
+        return html + "</tbody></table>\n"
     }
 
     private static let columns = [

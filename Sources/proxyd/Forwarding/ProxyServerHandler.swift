@@ -63,6 +63,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     typealias OutboundOut = HTTPOutboundPart
 
     private let listener: ListenerContext
+    /// This listener's counters on this loop (the stats page's frontend row).
+    private let listenerActivity: ListenerActivity
+    /// Whether ``listenerActivity`` counts this connection as open.
+    private var countedOpen = false
     private let loop: LoopLocalState
     private var machine = ExchangeStateMachine()
     private var context: ChannelHandlerContext?
@@ -137,6 +141,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     init(listener: ListenerContext, loop: LoopLocalState, codec: HTTPServerCodec) {
         self.listener = listener
         self.loop = loop
+        self.listenerActivity = loop.metrics.listenerActivity(named: listener.configuration.name)
         self.codec = codec
         self.trace = ExchangeTrace(logging: loop.accessLog != nil)
     }
@@ -155,6 +160,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func channelActive(context: ChannelHandlerContext) {
         loop.clientOpened(self)
+        listenerActivity.opened()
+        countedOpen = true
         armIdleTimer(listener.requestHeadTimeout, purpose: .requestHead)
         context.fireChannelActive()
     }
@@ -192,6 +199,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func channelInactive(context: ChannelHandlerContext) {
         loop.clientClosed(self)
+        if countedOpen {
+            countedOpen = false
+            listenerActivity.closed()
+        }
         perform(machine.clientClosed())
         if !trace.begun, let accessLog = loop.accessLog, accessLog.logNullConnections {
             let remote = context.channel.remoteAddress
@@ -337,6 +348,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             // proxyd's error response for the status, as HAProxy's deny uses its errorfile (the
             // backend's, for a backend's rule).
             backendName = backend
+            listenerActivity.counters.denied &+= 1
             perform(machine.answerLocally(status: status, keepAlive: head.keepAlive && bodiless))
         case .respond(let response):
             configuredResponse = response
@@ -582,6 +594,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         if error.kind == .incompleteMessage {
             perform(machine.requestCutShort())
         } else {
+            listenerActivity.counters.requestErrors &+= 1
             perform(machine.answerLocally(status: error.status, keepAlive: false))
         }
     }
@@ -797,6 +810,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         trace.active = false
         let now = NIODeadline.now()
         if trace.status >= 0 {
+            listenerActivity.counters.requests &+= 1
+            listenerActivity.counters.bytesIn &+= trace.bytesReceived
+            listenerActivity.counters.bytesOut &+= trace.bytesSent
             loop.metrics.record(
                 backend: trace.backendIndex, endpoint: trace.endpoint, status: trace.status,
                 durationNanoseconds: Int64(truncatingIfNeeded: now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds),

@@ -37,6 +37,8 @@ final class LoopMetrics: @unchecked Sendable {
         /// Per-endpoint history, `[backend][endpoint ID]`, intervals oldest first; filled only
         /// when the snapshot asked for it (the stats page and the JSON API).
         var endpointHistory: [[String: [RequestHistorySample]]]
+        /// Per-listener counters by listener name.
+        var listeners: [String: ListenerCounters] = [:]
 
         init(backends: Int) {
             requests = Array(repeating: Array(repeating: 0, count: LoopMetrics.statusRange.count), count: backends)
@@ -72,6 +74,7 @@ final class LoopMetrics: @unchecked Sendable {
                     endpointHistory[b].merge(other.endpointHistory[b]) { RequestHistorySample.merged([$0, $1]) }
                 }
             }
+            listeners.merge(other.listeners) { var sum = $0; sum.merge($1); return sum }
             connectionsAccepted += other.connectionsAccepted
             openConnections += other.openConnections
             clientAborts += other.clientAborts
@@ -83,6 +86,8 @@ final class LoopMetrics: @unchecked Sendable {
     /// ``counts`` so that recording mutates an object found by a lookup (no copy-on-write of
     /// the table after a snapshot shared it).
     private var activities: [[String: EndpointActivity]]
+    /// Per-listener counters by name, for the life of the process (listeners are few).
+    private var listenerActivities: [String: ListenerActivity] = [:]
 
     init(backendNames: [String]) {
         self.backendNames = [""] + backendNames
@@ -147,6 +152,14 @@ final class LoopMetrics: @unchecked Sendable {
         if connect { activity.counters.connectionErrors &+= 1 } else { activity.counters.responseErrors &+= 1 }
     }
 
+    /// The counters of the listener `name` on this loop; a connection handler takes it once.
+    func listenerActivity(named name: String) -> ListenerActivity {
+        if let activity = listenerActivities[name] { return activity }
+        let activity = ListenerActivity()
+        listenerActivities[name] = activity
+        return activity
+    }
+
     @inline(__always)
     private func activity(backend: Int, endpoint: String) -> EndpointActivity {
         if let activity = activities[backend][endpoint] { return activity }
@@ -172,6 +185,7 @@ final class LoopMetrics: @unchecked Sendable {
     func snapshot(openConnections: Int, historyAt now: UInt64? = nil) -> Snapshot {
         var copy = counts
         copy.openConnections = openConnections
+        copy.listeners = listenerActivities.mapValues(\.counters)
         for backend in activities.indices {
             copy.endpoints[backend] = activities[backend].mapValues(\.counters)
             if let now {

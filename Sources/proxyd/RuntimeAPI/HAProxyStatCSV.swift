@@ -48,11 +48,23 @@ enum HAProxyStatCSV {
         for (index, listener) in configuration.listeners.enumerated() where filter.types & 1 != 0 {
             let iid = snapshot.proxyID(ofListener: index)
             guard filter.proxyID == nil || filter.proxyID == iid else { continue }
-            rows.append([
+            var row: [String: String] = [
                 "pxname": listener.name, "svname": "FRONTEND",
                 "slim": String(listener.maxConnections ?? configuration.limits.maxConnections),
                 "status": "OPEN", "pid": "1", "iid": String(iid), "sid": "0", "type": "0", "mode": "http",
-            ])
+            ]
+            // The counters, from the same ProxyStatus the stats page draws.
+            if let counters = snapshot.status.listeners.first(where: { $0.name == listener.name })?.counters {
+                row["scur"] = String(counters.sessionsCurrent)
+                row["smax"] = String(counters.sessionsMax)
+                row["stot"] = String(counters.sessions)
+                row["bin"] = String(counters.bytesIn)
+                row["bout"] = String(counters.bytesOut)
+                row["dreq"] = String(counters.denied)
+                row["ereq"] = String(counters.requestErrors)
+                row["req_tot"] = String(counters.requests)
+            }
+            rows.append(row)
         }
         for (index, backend) in snapshot.status.backends.enumerated() {
             let iid = snapshot.proxyID(ofBackend: index)
