@@ -353,6 +353,8 @@ struct AdminEndToEndTests {
             #expect(dom.contains("task-\(index + 1)"), "the SRV target of \(address)")
         }
         #expect(dom.contains("CN=stats.test") || dom.contains("stats.test"), "the certificate table")
+        #expect(!dom.contains("<button"), "without an admin token the page has no drain/ready buttons")
+        #expect(!dom.contains("/stats.js"), "nor a script")
 
         // The same deployment's DNS and certificate metrics.
         let metrics = try PrometheusTextParser(try await Curl.run(["\(admin)/metrics"]).out)
@@ -364,6 +366,147 @@ struct AdminEndToEndTests {
         #expect(metrics.value("proxyd_endpoints", ["backend": "hello", "state": "up"]) == 2)
         let expiry = metrics.sum("proxyd_certificate_expiry_timestamp_seconds", where: ["listener": "https"])
         #expect(expiry > Date().timeIntervalSince1970, "a fresh certificate expires in the future: \(expiry)")
+    }
+
+    @Test("the stats page in headless Chromium: counters match the JSON API and show stat, charts carry the traffic, DNS changes are marked, drain works from the button with a pasted token")
+    func statsPageChartsAndDrainInChromium() async throws {
+        let chromium = try ExternalTool.locate("chromium", package: "chromium")
+        let python = try ExternalTool.locate("python3", package: "python3")
+        let named = try await NamedServer.start()
+        defer { named.stop() }
+        let fixture = try ProxyFixture()
+        defer { fixture.stop() }
+        var tasks: [CloudMapTask] = []
+        for number in 1...4 {
+            let address = try await fixture.startTask(name: "task-\(number)")
+            let port = Int(address.split(separator: ":").last ?? "") ?? 0
+            tasks.append(CloudMapTask(taskID: "task-\(number)", address: "127.0.0.1", port: port, ttl: 1))
+        }
+        try await named.register(Array(tasks.prefix(3)))
+        let adminPort = try await FreePort.udpAndTCP()
+        let token = "tok-\(UUID().uuidString)"
+        let socketPath = fixture.directory.appendingPathComponent("admin.sock").path
+        try await fixture.startProxy(yaml: """
+            resolvers:
+              cloudmap:
+                nameservers: ["127.0.0.1:\(named.port)"]
+                timeout: 300ms
+                min_ttl: 1s
+                max_ttl: 1s
+                removal_grace: 1s
+            backends:
+              hello:
+                srv: { name: _hello-world-service.internal, resolver: cloudmap, server_prefix: srv }
+            listeners:
+              - name: web
+                bind: LISTEN
+                backend: hello
+            admin: { bind: 127.0.0.1:\(adminPort), token: "\(token)" }
+            stats_socket: { path: \(socketPath), mode: "0600", level: admin }
+            """)
+        let admin = "http://127.0.0.1:\(adminPort)"
+        try await Self.waitForAdmin(admin, token: token)
+        func endpoints() async throws -> [[String: Any]] {
+            let result = try await Curl.run(["-H", "Authorization: Bearer \(token)", "\(admin)/api/backends"])
+            let object = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+            return (object?["backends"] as? [[String: Any]])?.first?["endpoints"] as? [[String: Any]] ?? []
+        }
+        func waitFor(_ what: String, _ condition: ([[String: Any]]) -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                if condition(try await endpoints()) { return }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            Issue.record("timed out waiting for \(what)")
+        }
+        func listed(_ list: [[String: Any]], state: String) -> Set<String> {
+            Set(list.filter { $0["state"] as? String == state }.compactMap { $0["id"] as? String })
+        }
+        let ids = fixture.taskAddresses
+        try await waitFor("three tasks up") { listed($0, state: "up") == Set(ids.prefix(3)) }
+        _ = try await Curl.run(Array(repeating: "http://\(fixture.address)/", count: 60))
+        // ECS starts task-4 and stops task-1: Cloud Map's records change, the watcher follows.
+        try await named.register([tasks[3]])
+        try await waitFor("task-4 discovered") { listed($0, state: "up").contains(ids[3]) }
+        try await named.deregister([tasks[0]])
+        try await waitFor("task-1 gone") { !listed($0, state: "up").contains(ids[0]) }
+        _ = try await Curl.run(Array(repeating: "http://\(fixture.address)/", count: 60))
+        try await Task.sleep(for: .milliseconds(300))
+
+        let before = try await endpoints()
+        let whole = try JSONSerialization.jsonObject(with: Data(try await Curl.run(["-H", "Authorization: Bearer \(token)", "\(admin)/api/backends"]).out.utf8)) as? [String: Any]
+        let web = ((whole?["listeners"] as? [[String: Any]])?.first?["counters"] as? [String: Any]) ?? [:]
+        let stat = try await RuntimeAPIEndToEndTests.send("show stat", to: socketPath)
+        let profile = fixture.directory.appendingPathComponent("chromium-profile").path
+        let screenshot = fixture.directory.appendingPathComponent("stats.png").path
+        let driver = TestPaths.repository.appendingPathComponent("Tests/proxydTests/Fixtures/stats_page_driver.py").path
+        let drained = ids[1]
+        let run = try await ExternalTool.run(python, [driver, chromium.path, "\(admin)/", profile, screenshot, "--token", token, "--drain", drained], timeout: .seconds(90))
+        #expect(run.status == 0, "\(run.err)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        let dom = report["dom"] as? String ?? ""
+        #expect(report["signInForm"] as? Bool == true, "with a token the page first asks for it")
+        #expect(report["tokenInSessionStorage"] as? Bool == true)
+        #expect(report["tokenInDOM"] as? Bool == false, "the token is never written into the page")
+        #expect((report["actionStatus"] as? String ?? "").contains("200"), "\(report["actionStatus"] ?? "")")
+        #expect(try await endpoints().first { $0["id"] as? String == drained }?["state"] as? String == "drained")
+
+        // show stat's server rows, by address.
+        let header = stat.split(separator: "\n").first.map { $0.dropFirst(2).split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
+        var statRows: [String: [String: String]] = [:]
+        for line in stat.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let row = Dictionary(zip(header, fields), uniquingKeysWith: { a, _ in a })
+            if let address = row["addr"], !address.isEmpty { statRows[address] = row }
+            if row["svname"] == "FRONTEND" { statRows["FRONTEND"] = row }
+        }
+        // The listener's row: the page, the JSON API and show stat agree.
+        let webRequests = web["requests"] as? Int ?? -1
+        let webSessions = web["sessions"] as? Int ?? -1
+        #expect(webRequests == 120, "every request through the listener: \(web)")
+        #expect(dom.contains("<tr data-listener=\"web\" data-sessions=\"\(webSessions)\" data-requests=\"\(webRequests)\">"))
+        #expect(statRows["FRONTEND"]?["req_tot"] == String(webRequests))
+        #expect(statRows["FRONTEND"]?["stot"] == String(webSessions))
+        let boxes = report["boxes"] as? [[String: Any]] ?? []
+        var totalRequests = 0
+        for endpoint in before {
+            let id = try #require(endpoint["id"] as? String)
+            let counters = endpoint["counters"] as? [String: Any] ?? [:]
+            let requests = counters["requests"] as? Int ?? -1
+            totalRequests += requests
+            let bytesIn = counters["bytes_in"] as? Int ?? -1
+            let bytesOut = counters["bytes_out"] as? Int ?? -1
+            #expect(dom.contains("data-endpoint=\"\(id)\" data-state=\"\(id == drained ? "drained" : endpoint["state"] as? String ?? "")\" data-requests=\"\(requests)\" data-bytes-in=\"\(bytesIn)\" data-bytes-out=\"\(bytesOut)\""), "the row of \(id) matches the API: \(endpoint)")
+            #expect(statRows[id]?["stot"] == String(requests), "show stat's stot of \(id)")
+            #expect(statRows[id]?["bout"] == String(bytesOut), "show stat's bout of \(id)")
+            // The chart's series holds every request of the last minutes, and the chart has ink.
+            let series = try #require(dom.range(of: "<svg class=\"chart\" data-endpoint=\"\(id)\" data-series=\"").map { dom[$0.upperBound...].prefix { $0 != "\"" } })
+            #expect(series.split(separator: ",").compactMap { Int($0) }.reduce(0, +) == requests, "series of \(id): \(series)")
+            let chart = boxes.first { $0["kind"] as? String == "chart" && $0["id"] as? String == id }
+            #expect((chart?["width"] as? Double ?? 0) >= 200 && (chart?["height"] as? Double ?? 0) >= 50, "\(chart ?? [:])")
+            if requests > 0 {
+                #expect((chart?["variance"] as? Double ?? 0) > 20, "the chart of \(id) is not blank: \(chart ?? [:])")
+            }
+        }
+        #expect(totalRequests >= 100, "the traffic reached the listed tasks: \(totalRequests)")
+        #expect(before.contains { $0["id"] as? String == ids[3] && ($0["counters"] as? [String: Any])?["requests"] as? Int ?? 0 > 0 })
+        // The DNS changes: the first answer, task-4 added, task-1 removed.
+        #expect(dom.contains("data-added=\"3\" data-removed=\"0\""), "the first answer's three tasks")
+        #expect(dom.contains("data-added=\"1\" data-removed=\"0\""), "task-4 added")
+        #expect(dom.contains("data-added=\"0\" data-removed=\"1\""), "task-1 removed")
+        let timeline = boxes.first { $0["kind"] as? String == "timeline" }
+        #expect((timeline?["variance"] as? Double ?? 0) > 5, "the timeline has markers: \(timeline ?? [:])")
+        // Layout: every region inside the screenshot, rows stacked in order, the charts in one column.
+        let shot = report["screenshot"] as? [String: Any] ?? [:]
+        let right = boxes.map { ($0["x"] as? Double ?? 0) + ($0["width"] as? Double ?? 0) }.max() ?? 0
+        #expect(shot["width"] as? Int ?? 0 >= 1600 && Double(shot["width"] as? Int ?? 0) >= right, "\(shot)")
+        let bottom = boxes.map { ($0["y"] as? Double ?? 0) + ($0["height"] as? Double ?? 0) }.max() ?? 0
+        #expect(Double(shot["height"] as? Int ?? 0) >= bottom)
+        let charts = boxes.filter { $0["kind"] as? String == "chart" }
+        #expect(Set(charts.map { $0["x"] as? Double ?? -1 }).count == 1, "charts share one column: \(charts)")
+        let rows = boxes.filter { $0["kind"] as? String == "row" }.map { $0["y"] as? Double ?? 0 }
+        #expect(rows == rows.sorted() && Set(rows).count == rows.count)
+        #expect(FileManager.default.fileExists(atPath: screenshot))
     }
 
     // MARK: Helpers

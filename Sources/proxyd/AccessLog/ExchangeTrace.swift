@@ -29,6 +29,10 @@ struct ExchangeTrace {
     /// The final response status; -1 until one is sent.
     var status = -1
     var bytesSent = 0
+    /// Request body bytes received from the client (the endpoint's `bin`).
+    var bytesReceived = 0
+    /// Connect attempts that went to another endpoint than the one before (`wredis`).
+    var redispatches = 0
     /// The facts of the access log line; nil without an access log.
     let details: ExchangeDetails?
 
@@ -47,6 +51,8 @@ struct ExchangeTrace {
         connectAttempts = 0
         status = -1
         bytesSent = 0
+        bytesReceived = 0
+        redispatches = 0
         details?.begin(now: now)
     }
 

@@ -33,7 +33,8 @@ struct AdminResponse: Sendable {
 ///
 /// | method and path | answer |
 /// |---|---|
-/// | `GET /` (or `/stats`) | the HTML stats page, refreshing itself every 2 s |
+/// | `GET /` (or `/stats`) | the HTML stats page (``StatsPage``); with a token and without it, a 401 whose page asks for the token |
+/// | `GET /stats.css`, `/stats.js` | the page's style sheet and script, without the token (no data in them) |
 /// | `GET /metrics` | Prometheus text exposition |
 /// | `GET /api/backends` | every backend, endpoint and certificate as JSON |
 /// | `POST /api/backends/B/endpoints/ID/drain` / `maint` / `enable` | take an endpoint out of rotation (in-flight requests finish) / back; ID is `address:port` or the server name (`srv1`) |
@@ -49,15 +50,26 @@ struct AdminRouter: Sendable {
     let reload: AdminReloadAction
 
     func respond(to request: AdminRequest) async -> AdminResponse {
-        if let token, !Self.authorized(request.authorization, token: token) {
-            var response = AdminResponse.error(401, "missing or wrong bearer token")
-            response.headers.append(("WWW-Authenticate", "Bearer realm=\"proxyd admin\""))
-            return response
-        }
         let path = request.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.target
         let segments = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
         let isGet = request.method == "GET"
         let isPost = request.method == "POST"
+        let isPage = segments.isEmpty || segments == ["stats"]
+        if isGet && segments == ["stats.css"] {
+            return AdminResponse(status: 200, contentType: "text/css; charset=utf-8", body: StatsPageAssets.css)
+        }
+        if isGet && segments == ["stats.js"] {
+            return AdminResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: StatsPageAssets.script)
+        }
+        if let token, !Self.authorized(request.authorization, token: token) {
+            var response = AdminResponse.error(401, "missing or wrong bearer token")
+            if isGet && isPage {
+                // A browser cannot send a bearer token on navigation: the page asks for it.
+                response = Self.page(status: 401, StatsPage.signIn())
+            }
+            response.headers.append(("WWW-Authenticate", "Bearer realm=\"proxyd admin\""))
+            return response
+        }
         if segments.isEmpty || segments == ["stats"] || segments == ["metrics"] || segments == ["api", "backends"] {
             guard isGet else { return Self.methodNotAllowed("GET") }
             if segments == ["metrics"] {
@@ -71,7 +83,7 @@ struct AdminRouter: Sendable {
                 guard let data = try? encoder.encode(status) else { return .error(500, "encoding failed") }
                 return AdminResponse(status: 200, contentType: "application/json", body: String(decoding: data, as: UTF8.self) + "\n")
             }
-            return AdminResponse(status: 200, contentType: "text/html; charset=utf-8", body: StatsPage.render(status))
+            return Self.page(status: 200, StatsPage.render(status, actions: token != nil))
         }
         if segments.count == 6 && segments[0] == "api" && segments[1] == "backends" && segments[3] == "endpoints" {
             guard isPost else { return Self.methodNotAllowed("POST") }
@@ -121,6 +133,14 @@ struct AdminRouter: Sendable {
         case .unknownEndpoint: return .error(404, "backend '\(backend)' has no endpoint '\(endpoint)'")
         case .refused(let reason): return .error(409, reason)
         }
+    }
+
+    /// An HTML page with the stats page's Content-Security-Policy.
+    private static func page(status: Int, _ html: String) -> AdminResponse {
+        AdminResponse(status: status, contentType: "text/html; charset=utf-8", body: html, headers: [
+            ("Content-Security-Policy", StatsPageAssets.contentSecurityPolicy),
+            ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+        ])
     }
 
     private static func methodNotAllowed(_ allowed: String) -> AdminResponse {

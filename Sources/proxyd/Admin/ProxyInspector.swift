@@ -32,6 +32,9 @@ final class ProxyInspector: Sendable {
     private let lastLook = NIOLockedValueBox<(at: Double, counts: [String: Int])>((0, [:]))
     /// When the proxy started, Unix seconds (`show info`'s uptime).
     let startedAt = Date().timeIntervalSince1970
+    /// Endpoint state changes, downtime and peak in-flight counts, fed by every look and by
+    /// ``observeStates()``.
+    private let ledger = NIOLockedValueBox(EndpointStateLedger())
 
     init(view: @escaping @Sendable () -> View, loops: [LoopConnections], accessLog: AccessLogWriter?, registry: PrometheusCollectorRegistry) {
         self.view = view
@@ -58,12 +61,14 @@ final class ProxyInspector: Sendable {
         return resolvers
     }
 
-    /// Every loop's counters, summed (one task submitted to each loop).
-    func requestCounters() async -> (snapshot: LoopMetrics.Snapshot, backendNames: [String]) {
+    /// Every loop's counters, summed (one task submitted to each loop); with `history`, also
+    /// every endpoint's recent intervals, taken at one instant for all loops.
+    func requestCounters(history: Bool = false) async -> (snapshot: LoopMetrics.Snapshot, backendNames: [String]) {
         var names = [""]
         var total: LoopMetrics.Snapshot?
+        let historyAt: UInt64? = history ? NIODeadline.now().uptimeNanoseconds : nil
         for loop in loops {
-            guard let (snapshot, loopNames) = try? await loop.eventLoop.submit({ (loop.metricsSnapshot(), loop.metrics.backendNames) }).get() else { continue }
+            guard let (snapshot, loopNames) = try? await loop.eventLoop.submit({ (loop.metricsSnapshot(historyAt: historyAt), loop.metrics.backendNames) }).get() else { continue }
             if var sum = total {
                 sum.merge(snapshot)
                 total = sum
@@ -75,19 +80,25 @@ final class ProxyInspector: Sendable {
         return (total ?? LoopMetrics.Snapshot(backends: 1), names)
     }
 
-    /// The whole proxy now; `counters` from ``requestCounters()`` (fetched when nil).
+    /// The whole proxy now; `counters` from ``requestCounters(history:)`` (fetched, with the
+    /// history, when nil).
     func status(counters: (snapshot: LoopMetrics.Snapshot, backendNames: [String])? = nil) async -> ProxyStatus {
         let counters = await { () async -> (snapshot: LoopMetrics.Snapshot, backendNames: [String]) in
             if let counters { return counters }
-            return await requestCounters()
+            return await requestCounters(history: true)
         }()
         let nowWall = Date().timeIntervalSince1970
+        let nowUptime = NIODeadline.now().uptimeNanoseconds
         let nowClock = ContinuousClock.now
         let view = self.view()
-        var checks: [String: String] = [:]
+        var checks: [String: (result: String, milliseconds: Double)] = [:]
         for check in view.healthChecks.statuses() {
-            if let last = check.lastCheck { checks[check.backend + "|" + check.endpointID] = last.result.description }
+            if let last = check.lastCheck {
+                let (whole, atto) = last.duration.components
+                checks[check.backend + "|" + check.endpointID] = (last.result.description, Double(whole) * 1000 + Double(atto) / 1e15)
+            }
         }
+        let observed = observe(view.backends, at: nowWall)
         let previous = lastLook.withLockedValue { $0 }
         let elapsed = previous.at > 0 ? nowWall - previous.at : 0
         var currentCounts: [String: Int] = [:]
@@ -95,14 +106,17 @@ final class ProxyInspector: Sendable {
         var result: [ProxyStatus.Backend] = []
         for group in view.backends {
             let index = counters.backendNames.firstIndex(of: group.name) ?? 0
-            let requestsByEndpoint = index > 0 && index < counters.snapshot.endpointRequests.count ? counters.snapshot.endpointRequests[index] : [:]
+            let countersByEndpoint = index > 0 && index < counters.snapshot.endpoints.count ? counters.snapshot.endpoints[index] : [:]
+            let historyByEndpoint = index > 0 && index < counters.snapshot.endpointHistory.count ? counters.snapshot.endpointHistory[index] : [:]
             let membership = group.membershipSnapshot()
             var endpoints: [ProxyStatus.Endpoint] = []
             var listed: Set<String> = []
             func entry(_ endpoint: LoadBalance.Endpoint, state: String, inFlight: Int) -> ProxyStatus.Endpoint {
                 let key = group.name + "|" + endpoint.id
-                let requests = requestsByEndpoint[endpoint.id] ?? 0
+                let endpointCounters = countersByEndpoint[endpoint.id] ?? EndpointCounters()
+                let requests = endpointCounters.requests
                 currentCounts[key] = requests
+                let ledgerEntry = observed.entry(backend: group.name, endpoint: endpoint.id)
                 let rate = elapsed > 0.2 ? max(0, Double(requests - (previous.counts[key] ?? requests)) / elapsed) : 0
                 let announced = membership.announced.first { $0.id == endpoint.id }
                 return ProxyStatus.Endpoint(
@@ -110,19 +124,14 @@ final class ProxyInspector: Sendable {
                     priority: Int(endpoint.priority), weight: Int(announced?.weight ?? endpoint.weight),
                     weightOverride: membership.weights[endpoint.id].map(Int.init),
                     state: state, inFlight: inFlight, requests: requests, requestRate: rate,
-                    lastCheck: checks[key])
+                    lastCheck: checks[key]?.result, checkDurationMilliseconds: checks[key]?.milliseconds,
+                    counters: endpointCounters, maxInFlight: ledgerEntry?.maxInFlight ?? inFlight,
+                    lastStateChange: ledgerEntry?.since, downtimeSeconds: ledgerEntry?.downtime(now: nowWall) ?? 0,
+                    history: Self.historyPoints(historyByEndpoint[endpoint.id] ?? [], nowWall: nowWall, nowUptime: nowUptime))
             }
             for status in group.balancer.status() {
-                let id = status.endpoint.id
-                listed.insert(id)
-                let state: String
-                switch status.health {
-                case .up: state = "up"
-                case .down(.failedChecks): state = "down"
-                case .down(.ejected): state = "ejected"
-                case .draining: state = membership.drained.contains(id) ? "drained" : membership.maintenance.contains(id) ? "maint" : "draining"
-                }
-                endpoints.append(entry(status.endpoint, state: state, inFlight: status.inFlight))
+                listed.insert(status.endpoint.id)
+                endpoints.append(entry(status.endpoint, state: Self.state(of: status, membership: membership), inFlight: status.inFlight))
             }
             // Drained by the operator and finished: no longer in the balancer, still listed.
             for endpoint in membership.announced where !listed.contains(endpoint.id) {
@@ -136,9 +145,18 @@ final class ProxyInspector: Sendable {
             if let watch = view.watches[group.name] {
                 dns = Self.dnsStatus(watch.watcher, now: nowClock)
             }
+            var totals = EndpointCounters()
+            for endpoint in endpoints { totals.merge(endpoint.counters) }
+            if index > 0 && index < counters.snapshot.requests.count {
+                totals.requests = counters.snapshot.requests[index].reduce(0, +)
+                totals.bytesOut = counters.snapshot.responseBytes[index]
+                totals.retries = counters.snapshot.retries[index]
+            }
             result.append(ProxyStatus.Backend(
                 name: group.name, strategy: group.configuration.balance.strategy.rawValue,
-                endpoints: endpoints, dns: dns, lastMembershipUpdate: membership.lastUpdate))
+                endpoints: endpoints, dns: dns, lastMembershipUpdate: membership.lastUpdate,
+                changes: membership.changes.changes, totals: totals,
+                maxInFlight: observed.entry(backend: group.name, endpoint: "")?.maxInFlight ?? 0))
         }
         lastLook.withLockedValue { $0 = (nowWall, currentCounts) }
 
@@ -150,7 +168,68 @@ final class ProxyInspector: Sendable {
                     serialNumber: info.serialNumber, notAfter: info.notAfter))
             }
         }
-        return ProxyStatus(backends: result, certificates: certificates, generatedAt: nowWall)
+        let listeners = view.configuration.listeners.map { listener in
+            ProxyStatus.Listener(
+                name: listener.name, bind: "\(listener.bind)", tls: listener.tls != nil,
+                maxConnections: listener.maxConnections ?? view.configuration.limits.maxConnections,
+                counters: counters.snapshot.listeners[listener.name] ?? ListenerCounters())
+        }
+        return ProxyStatus(backends: result, certificates: certificates, listeners: listeners, generatedAt: nowWall)
+    }
+
+    /// The stats page's state word of a balancer entry.
+    static func state(of status: EndpointStatus, membership: BackendGroup.Membership) -> String {
+        let id = status.endpoint.id
+        switch status.health {
+        case .up: return "up"
+        case .down(.failedChecks): return "down"
+        case .down(.ejected): return "ejected"
+        case .draining: return membership.drained.contains(id) ? "drained" : membership.maintenance.contains(id) ? "maint" : "draining"
+        }
+    }
+
+    /// Notes every endpoint's state and in-flight count (and each backend's in-flight total,
+    /// under the endpoint ID "") in the ledger; returns the ledger as it then is.
+    @discardableResult
+    private func observe(_ groups: [BackendGroup], at time: Double) -> EndpointStateLedger {
+        var seen: [(backend: String, endpoint: String, state: String, inFlight: Int)] = []
+        // Drained endpoints leave the balancer but stay listed: their entries stay too.
+        var kept: Set<String> = []
+        for group in groups {
+            let membership = group.membershipSnapshot()
+            var total = 0
+            for status in group.balancer.status() {
+                seen.append((group.name, status.endpoint.id, Self.state(of: status, membership: membership), status.inFlight))
+                total += status.inFlight
+            }
+            seen.append((group.name, "", "backend", total))
+            for endpoint in membership.announced { kept.insert(EndpointStateLedger.key(backend: group.name, endpoint: endpoint.id)) }
+        }
+        for entry in seen { kept.insert(EndpointStateLedger.key(backend: entry.backend, endpoint: entry.endpoint)) }
+        return ledger.withLockedValue { ledger in
+            for entry in seen {
+                ledger.observe(backend: entry.backend, endpoint: entry.endpoint, state: entry.state, inFlight: entry.inFlight, at: time)
+            }
+            ledger.retain(kept)
+            return ledger
+        }
+    }
+
+    /// Dates state changes between looks: the runtime calls it every second.
+    func observeStates() {
+        observe(view().backends, at: Date().timeIntervalSince1970)
+    }
+
+    /// An endpoint's merged intervals as chart points, dated on the wall clock.
+    static func historyPoints(_ samples: [RequestHistorySample], nowWall: Double, nowUptime: UInt64) -> [ProxyStatus.HistoryPoint] {
+        let interval = Double(RequestHistoryRing.defaultIntervalNanoseconds)
+        return samples.map { sample in
+            let startUptime = Double(sample.epoch) * interval
+            return ProxyStatus.HistoryPoint(
+                start: nowWall - (Double(nowUptime) - startUptime) / 1e9,
+                requests: sample.requests, errors: sample.errors,
+                p50: sample.latency(quantile: 0.5), p99: sample.latency(quantile: 0.99))
+        }
     }
 
     static func dnsStatus(_ watcher: EndpointWatcher<ContinuousClock>, now: ContinuousClock.Instant) -> ProxyStatus.DNS {

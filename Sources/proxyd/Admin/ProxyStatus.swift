@@ -31,6 +31,28 @@ struct ProxyStatus: Sendable, Codable {
         var requestRate: Double
         /// The last active health check: `passed`, or why it failed; nil without checks.
         var lastCheck: String?
+        /// How long that check took, milliseconds.
+        var checkDurationMilliseconds: Double?
+        /// Traffic counters summed over every loop (HAProxy's `bin`, `bout`, `econ`, …).
+        var counters = EndpointCounters()
+        /// The most requests it had in flight at once, as observed (HAProxy's `smax`).
+        var maxInFlight = 0
+        /// When its state last changed (Unix seconds), and how long it has been down in all.
+        var lastStateChange: Double?
+        var downtimeSeconds: Double = 0
+        /// Requests and latency per interval, oldest first (``ProxyStatus/historyIntervalSeconds``).
+        var history: [HistoryPoint] = []
+    }
+
+    /// One interval of an endpoint's history.
+    struct HistoryPoint: Sendable, Codable, Equatable {
+        /// When the interval began, Unix seconds.
+        var start: Double
+        var requests: Int
+        var errors: Int
+        /// Latency percentiles of the interval's requests, seconds; nil without requests.
+        var p50: Double?
+        var p99: Double?
     }
 
     struct DNS: Sendable, Codable {
@@ -56,6 +78,24 @@ struct ProxyStatus: Sendable, Codable {
         var dns: DNS?
         /// When the membership last changed (DNS answer or admin override), Unix seconds.
         var lastMembershipUpdate: Double?
+        /// The last endpoints DNS (or the file) added and removed, oldest first.
+        var changes: [MembershipChangeLog.Change] = []
+        /// Backend totals: requests, response bytes and retries from the backend's own row
+        /// (requests no endpoint answered included); the rest summed over listed endpoints.
+        var totals = EndpointCounters()
+        /// The most requests in flight at once over its endpoints, as observed.
+        var maxInFlight = 0
+    }
+
+    /// A listener (HAProxy's frontend) and its counters summed over loops.
+    struct Listener: Sendable, Codable {
+        var name: String
+        /// `host:port`.
+        var bind: String
+        var tls: Bool
+        /// The listener's connection limit (or the global one).
+        var maxConnections: Int
+        var counters: ListenerCounters
     }
 
     struct Certificate: Sendable, Codable {
@@ -69,6 +109,10 @@ struct ProxyStatus: Sendable, Codable {
 
     var backends: [Backend]
     var certificates: [Certificate]
+    /// Listeners in configuration order.
+    var listeners: [Listener] = []
     /// Unix seconds when the snapshot was taken.
     var generatedAt: Double
+    /// The length of one ``HistoryPoint`` interval, seconds.
+    var historyIntervalSeconds: Double = Double(RequestHistoryRing.defaultIntervalNanoseconds) / 1e9
 }

@@ -33,6 +33,8 @@ final class BackendGroup: Sendable {
         var lastUpdate: Double?
         /// HAProxy-style server names (`srv1`, …) of the endpoints.
         var names: ServerNameTable
+        /// The last endpoints added and removed by DNS (or the file), for the stats page.
+        var changes = MembershipChangeLog()
 
         /// Endpoints an operator override names, whose server names must stay put.
         var pinned: Set<String> { drained.union(maintenance).union(weights.keys) }
@@ -74,7 +76,9 @@ final class BackendGroup: Sendable {
             } catch {
                 return .failure(error)
             }
-            next.lastUpdate = Date().timeIntervalSince1970
+            let now = Date().timeIntervalSince1970
+            next.lastUpdate = now
+            next.changes.record(from: state.announced.map(\.id), to: endpoints.map(\.id), at: now)
             state = next
             return .success(())
         }

@@ -89,9 +89,9 @@ final class LoopConnections: @unchecked Sendable {
     }
 
     /// This loop's counters, for a scrape (run on the loop).
-    func metricsSnapshot() -> LoopMetrics.Snapshot {
+    func metricsSnapshot(historyAt now: UInt64? = nil) -> LoopMetrics.Snapshot {
         eventLoop.assertInEventLoop()
-        return metrics.snapshot(openConnections: clients.count)
+        return metrics.snapshot(openConnections: clients.count, historyAt: now)
     }
 
     func clientOpened(_ handler: ProxyServerHandler) {

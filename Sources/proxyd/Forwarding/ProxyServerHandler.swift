@@ -63,6 +63,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     typealias OutboundOut = HTTPOutboundPart
 
     private let listener: ListenerContext
+    /// This listener's counters on this loop (the stats page's frontend row).
+    private let listenerActivity: ListenerActivity
+    /// Whether ``listenerActivity`` counts this connection as open.
+    private var countedOpen = false
     private let loop: LoopLocalState
     private var machine = ExchangeStateMachine()
     private var context: ChannelHandlerContext?
@@ -137,6 +141,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
     init(listener: ListenerContext, loop: LoopLocalState, codec: HTTPServerCodec) {
         self.listener = listener
         self.loop = loop
+        self.listenerActivity = loop.metrics.listenerActivity(named: listener.configuration.name)
         self.codec = codec
         self.trace = ExchangeTrace(logging: loop.accessLog != nil)
     }
@@ -155,6 +160,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func channelActive(context: ChannelHandlerContext) {
         loop.clientOpened(self)
+        listenerActivity.opened()
+        countedOpen = true
         armIdleTimer(listener.requestHeadTimeout, purpose: .requestHead)
         context.fireChannelActive()
     }
@@ -192,6 +199,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
 
     func channelInactive(context: ChannelHandlerContext) {
         loop.clientClosed(self)
+        if countedOpen {
+            countedOpen = false
+            listenerActivity.closed()
+        }
         perform(machine.clientClosed())
         if !trace.begun, let accessLog = loop.accessLog, accessLog.logNullConnections {
             let remote = context.channel.remoteAddress
@@ -281,6 +292,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 armIdleTimer(listener.clientTimeout, purpose: .clientBody)
             }
         case .body(let bytes):
+            trace.bytesReceived &+= bytes.readableBytes
             if case .sendRequestBody = machine.requestBody() {
                 backend?.handler.write(.body(bytes), flush: false)
             } else {
@@ -336,6 +348,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             // proxyd's error response for the status, as HAProxy's deny uses its errorfile (the
             // backend's, for a backend's rule).
             backendName = backend
+            listenerActivity.counters.denied &+= 1
             perform(machine.answerLocally(status: status, keepAlive: head.keepAlive && bodiless))
         case .respond(let response):
             configuredResponse = response
@@ -482,6 +495,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         outcome = .success
         let endpoint = lease.endpoint
         trace.connectAttempts += 1
+        if let previous = trace.endpoint, previous != endpoint.id { trace.redispatches += 1 }
         trace.endpoint = endpoint.id
         trace.details?.serverFailure = nil
         trace.details?.connectStartedAt = .now()
@@ -504,6 +518,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 self.attach(connection, reused: false)
             case .failure(let error):
                 self.completeLease(.connectionFailure)
+                self.loop.metrics.recordFailure(backend: self.trace.backendIndex, endpoint: endpoint.id, connect: true)
                 var timedOut = false
                 if case .connectTimeout = error as? ChannelError { timedOut = true }
                 self.perform(self.machine.backendConnectFailed(endpoint: endpoint.id, timedOut: timedOut))
@@ -579,6 +594,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         if error.kind == .incompleteMessage {
             perform(machine.requestCutShort())
         } else {
+            listenerActivity.counters.requestErrors &+= 1
             perform(machine.answerLocally(status: error.status, keepAlive: false))
         }
     }
@@ -729,6 +745,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         backend = nil
         outcome = .connectionFailure
         trace.details?.serverFailure = "S"
+        recordEndpointFailure(connect: false)
         completeLease(.connectionFailure)
         perform(machine.backendFailed(timedOut: false))
     }
@@ -793,10 +810,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
         trace.active = false
         let now = NIODeadline.now()
         if trace.status >= 0 {
+            listenerActivity.counters.requests &+= 1
+            listenerActivity.counters.bytesIn &+= trace.bytesReceived
+            listenerActivity.counters.bytesOut &+= trace.bytesSent
             loop.metrics.record(
                 backend: trace.backendIndex, endpoint: trace.endpoint, status: trace.status,
                 durationNanoseconds: Int64(truncatingIfNeeded: now.uptimeNanoseconds &- trace.startedAt.uptimeNanoseconds),
-                retries: trace.retries, bytes: trace.bytesSent)
+                retries: trace.retries, bytes: trace.bytesSent,
+                bytesIn: trace.bytesReceived, redispatches: trace.redispatches, now: now.uptimeNanoseconds)
         } else {
             loop.metrics.clientAborted()
         }
@@ -808,6 +829,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
                 accessLog.append(record)
             }
         }
+    }
+
+    /// Counts a failed connection to the endpoint being tried, when it fails (a retry may
+    /// finish the exchange elsewhere).
+    private func recordEndpointFailure(connect: Bool) {
+        guard let endpoint = trace.endpoint else { return }
+        loop.metrics.recordFailure(backend: trace.backendIndex, endpoint: endpoint, connect: connect)
     }
 
     /// HAProxy's termination state of a response the proxy wrote itself (for the access log:
@@ -847,6 +875,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, BackendResponseSink {
             if backend != nil {
                 outcome = .connectionFailure
                 trace.details?.serverFailure = "s"
+                recordEndpointFailure(connect: false)
                 completeLease(.connectionFailure)
                 perform(machine.backendFailed(timedOut: true))
             }

@@ -32,8 +32,13 @@ final class LoopMetrics: @unchecked Sendable {
         var openConnections = 0
         /// Exchanges the client abandoned before a response status was sent.
         var clientAborts = 0
-        /// Finished exchanges per endpoint ID, `[backend][endpoint]` (the stats page's rate).
-        var endpointRequests: [[String: Int]]
+        /// Per-endpoint counters, `[backend][endpoint ID]`; filled by ``LoopMetrics/snapshot(openConnections:historyAt:)``.
+        var endpoints: [[String: EndpointCounters]]
+        /// Per-endpoint history, `[backend][endpoint ID]`, intervals oldest first; filled only
+        /// when the snapshot asked for it (the stats page and the JSON API).
+        var endpointHistory: [[String: [RequestHistorySample]]]
+        /// Per-listener counters by listener name.
+        var listeners: [String: ListenerCounters] = [:]
 
         init(backends: Int) {
             requests = Array(repeating: Array(repeating: 0, count: LoopMetrics.statusRange.count), count: backends)
@@ -41,7 +46,8 @@ final class LoopMetrics: @unchecked Sendable {
             durationSums = Array(repeating: 0, count: backends)
             retries = Array(repeating: 0, count: backends)
             responseBytes = Array(repeating: 0, count: backends)
-            endpointRequests = Array(repeating: [:], count: backends)
+            endpoints = Array(repeating: [:], count: backends)
+            endpointHistory = Array(repeating: [:], count: backends)
         }
 
         mutating func addBackend() {
@@ -50,7 +56,8 @@ final class LoopMetrics: @unchecked Sendable {
             durationSums.append(0)
             retries.append(0)
             responseBytes.append(0)
-            endpointRequests.append([:])
+            endpoints.append([:])
+            endpointHistory.append([:])
         }
 
         mutating func merge(_ other: Snapshot) {
@@ -60,8 +67,14 @@ final class LoopMetrics: @unchecked Sendable {
                 durationSums[b] += other.durationSums[b]
                 retries[b] += other.retries[b]
                 responseBytes[b] += other.responseBytes[b]
-                endpointRequests[b].merge(other.endpointRequests[b], uniquingKeysWith: +)
+                if b < other.endpoints.count {
+                    endpoints[b].merge(other.endpoints[b]) { var sum = $0; sum.merge($1); return sum }
+                }
+                if b < other.endpointHistory.count {
+                    endpointHistory[b].merge(other.endpointHistory[b]) { RequestHistorySample.merged([$0, $1]) }
+                }
             }
+            listeners.merge(other.listeners) { var sum = $0; sum.merge($1); return sum }
             connectionsAccepted += other.connectionsAccepted
             openConnections += other.openConnections
             clientAborts += other.clientAborts
@@ -69,6 +82,12 @@ final class LoopMetrics: @unchecked Sendable {
     }
 
     private var counts: Snapshot
+    /// Per-endpoint counters and history, `[backend][endpoint ID]`: kept apart from
+    /// ``counts`` so that recording mutates an object found by a lookup (no copy-on-write of
+    /// the table after a snapshot shared it).
+    private var activities: [[String: EndpointActivity]]
+    /// Per-listener counters by name, for the life of the process (listeners are few).
+    private var listenerActivities: [String: ListenerActivity] = [:]
 
     init(backendNames: [String]) {
         self.backendNames = [""] + backendNames
@@ -76,6 +95,7 @@ final class LoopMetrics: @unchecked Sendable {
         for (index, name) in backendNames.enumerated() { indexes[name] = index + 1 }
         self.backendIndexes = indexes
         self.counts = Snapshot(backends: backendNames.count + 1)
+        self.activities = Array(repeating: [:], count: backendNames.count + 1)
     }
 
     /// Adds rows for backends not counted yet, in the order given.
@@ -84,6 +104,7 @@ final class LoopMetrics: @unchecked Sendable {
             backendIndexes[name] = backendNames.count
             backendNames.append(name)
             counts.addBackend()
+            activities.append([:])
         }
     }
 
@@ -94,10 +115,23 @@ final class LoopMetrics: @unchecked Sendable {
         return backendIndexes[name] ?? 0
     }
 
-    /// One finished exchange.
+    /// One finished exchange, at monotonic time `now` (NIO uptime nanoseconds). Costs a few
+    /// array increments and, with an endpoint, one table lookup by its ID; the endpoint's
+    /// ``EndpointActivity`` is made the first time it is seen on this loop, never per request.
     @inline(__always)
-    func record(backend: Int, endpoint: String?, status: Int, durationNanoseconds: Int64, retries: Int, bytes: Int) {
-        if let endpoint { counts.endpointRequests[backend][endpoint, default: 0] &+= 1 }
+    func record(backend: Int, endpoint: String?, status: Int, durationNanoseconds: Int64, retries: Int, bytes: Int,
+                bytesIn: Int = 0, redispatches: Int = 0, now: UInt64 = 0) {
+        if let endpoint {
+            let activity = self.activity(backend: backend, endpoint: endpoint)
+            activity.counters.requests &+= 1
+            activity.counters.bytesIn &+= bytesIn
+            activity.counters.bytesOut &+= bytes
+            activity.counters.retries &+= retries
+            activity.counters.redispatches &+= redispatches
+            let failed = status >= 500
+            if failed { activity.counters.serverErrorResponses &+= 1 }
+            activity.history.record(atNanoseconds: now, durationNanoseconds: durationNanoseconds, failed: failed)
+        }
         let slot = Self.statusRange.contains(status) ? status - Self.statusRange.lowerBound : 0
         counts.requests[backend][slot] &+= 1
         let seconds = Double(durationNanoseconds) / 1e9
@@ -110,21 +144,54 @@ final class LoopMetrics: @unchecked Sendable {
         counts.responseBytes[backend] &+= bytes
     }
 
+    /// A connection to `endpoint` that could not be made (`connect: true`) or broke or timed
+    /// out before the response was whole, counted when it happens (a retry may finish the
+    /// exchange on another endpoint).
+    func recordFailure(backend: Int, endpoint: String, connect: Bool) {
+        let activity = self.activity(backend: backend, endpoint: endpoint)
+        if connect { activity.counters.connectionErrors &+= 1 } else { activity.counters.responseErrors &+= 1 }
+    }
+
+    /// The counters of the listener `name` on this loop; a connection handler takes it once.
+    func listenerActivity(named name: String) -> ListenerActivity {
+        if let activity = listenerActivities[name] { return activity }
+        let activity = ListenerActivity()
+        listenerActivities[name] = activity
+        return activity
+    }
+
+    @inline(__always)
+    private func activity(backend: Int, endpoint: String) -> EndpointActivity {
+        if let activity = activities[backend][endpoint] { return activity }
+        let activity = EndpointActivity()
+        activities[backend][endpoint] = activity
+        return activity
+    }
+
     /// Forgets the per-endpoint counts of endpoints that left `backend` (ECS tasks come and
     /// go; the table must not grow for ever).
     func retainEndpoints(backend: Int, _ ids: Set<String>) {
-        if counts.endpointRequests[backend].count > ids.count {
-            counts.endpointRequests[backend] = counts.endpointRequests[backend].filter { ids.contains($0.key) }
+        if activities[backend].count > ids.count {
+            activities[backend] = activities[backend].filter { ids.contains($0.key) }
         }
     }
 
     func connectionAccepted() { counts.connectionsAccepted &+= 1 }
     func clientAborted() { counts.clientAborts &+= 1 }
 
-    /// A copy of the counters, taken on the loop.
-    func snapshot(openConnections: Int) -> Snapshot {
+    /// A copy of the counters, taken on the loop; with `historyAt` (NIO uptime nanoseconds,
+    /// the same instant for every loop so that their intervals line up) also every endpoint's
+    /// history.
+    func snapshot(openConnections: Int, historyAt now: UInt64? = nil) -> Snapshot {
         var copy = counts
         copy.openConnections = openConnections
+        copy.listeners = listenerActivities.mapValues(\.counters)
+        for backend in activities.indices {
+            copy.endpoints[backend] = activities[backend].mapValues(\.counters)
+            if let now {
+                copy.endpointHistory[backend] = activities[backend].mapValues { $0.history.samples(nowNanoseconds: now) }
+            }
+        }
         return copy
     }
 }

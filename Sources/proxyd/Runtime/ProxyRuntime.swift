@@ -357,6 +357,14 @@ final class ProxyRuntime: Service, Sendable {
                 connections.sweep(now: .now())
             })
         }
+        // The stats page's state history (last change, downtime, peak in flight) is dated
+        // by this tick when nobody is looking; it reads the balancers, no request path.
+        if let first = loopConnections.values.first {
+            let inspector = self.inspector
+            sweeps.append(first.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+                inspector.observeStates()
+            })
+        }
         state.withLockedValue { $0.sweeps += sweeps }
     }
 

@@ -48,11 +48,23 @@ enum HAProxyStatCSV {
         for (index, listener) in configuration.listeners.enumerated() where filter.types & 1 != 0 {
             let iid = snapshot.proxyID(ofListener: index)
             guard filter.proxyID == nil || filter.proxyID == iid else { continue }
-            rows.append([
+            var row: [String: String] = [
                 "pxname": listener.name, "svname": "FRONTEND",
                 "slim": String(listener.maxConnections ?? configuration.limits.maxConnections),
                 "status": "OPEN", "pid": "1", "iid": String(iid), "sid": "0", "type": "0", "mode": "http",
-            ])
+            ]
+            // The counters, from the same ProxyStatus the stats page draws.
+            if let counters = snapshot.status.listeners.first(where: { $0.name == listener.name })?.counters {
+                row["scur"] = String(counters.sessionsCurrent)
+                row["smax"] = String(counters.sessionsMax)
+                row["stot"] = String(counters.sessions)
+                row["bin"] = String(counters.bytesIn)
+                row["bout"] = String(counters.bytesOut)
+                row["dreq"] = String(counters.denied)
+                row["ereq"] = String(counters.requestErrors)
+                row["req_tot"] = String(counters.requests)
+            }
+            rows.append(row)
         }
         for (index, backend) in snapshot.status.backends.enumerated() {
             let iid = snapshot.proxyID(ofBackend: index)
@@ -85,6 +97,23 @@ enum HAProxyStatCSV {
                     row["check_rise"] = String(check.rise)
                     row["check_fall"] = String(check.fall)
                 }
+                // The traffic counters, from the same ProxyStatus the stats page draws.
+                let counters = endpoint.counters
+                row["smax"] = String(endpoint.maxInFlight)
+                row["bin"] = String(counters.bytesIn)
+                row["bout"] = String(counters.bytesOut)
+                row["econ"] = String(counters.connectionErrors)
+                row["eresp"] = String(counters.responseErrors)
+                row["wretr"] = String(counters.retries)
+                row["wredis"] = String(counters.redispatches)
+                row["hrsp_5xx"] = String(counters.serverErrorResponses)
+                row["downtime"] = String(Int(endpoint.downtimeSeconds))
+                if let changed = endpoint.lastStateChange {
+                    row["lastchg"] = String(max(0, Int(snapshot.process.now - changed)))
+                }
+                if let milliseconds = endpoint.checkDurationMilliseconds {
+                    row["check_duration"] = String(Int(milliseconds.rounded()))
+                }
                 if let check = HAProxyCheckStatus(lastCheck: endpoint.lastCheck) {
                     row["check_status"] = check.name
                     row["check_code"] = check.code.map(String.init) ?? ""
@@ -116,6 +145,11 @@ enum HAProxyStatCSV {
                 row["req_tot"] = String(total)
                 row["bout"] = String(snapshot.counters.responseBytes[counterRow])
                 row["wretr"] = String(snapshot.counters.retries[counterRow])
+                row["bin"] = String(backend.totals.bytesIn)
+                row["econ"] = String(backend.totals.connectionErrors)
+                row["eresp"] = String(backend.totals.responseErrors)
+                row["wredis"] = String(backend.totals.redispatches)
+                row["smax"] = String(backend.maxInFlight)
                 for digit in 1...5 { row["hrsp_\(digit)xx"] = String(classes[digit]) }
                 row["hrsp_other"] = String(classes[0])
             }
