@@ -18,8 +18,8 @@ public import SRVDiscovery
 /// ```
 ///
 /// It composes the two libraries below it without either knowing the other: an
-/// ``EndpointWatcher`` (SRVDiscovery) follows the name, each set it yields replaces the
-/// membership of a ``LoadBalancer`` (LoadBalance) and is published to every iterator of this
+/// `EndpointWatcher` (SRVDiscovery) follows the name, each set it yields replaces the
+/// membership of a `LoadBalancer` (LoadBalance) and is published to every iterator of this
 /// `AsyncSequence`.
 ///
 /// ## Lifecycle
@@ -50,7 +50,7 @@ public final class DiscoveredEndpoints: AsyncSequence, Service, Sendable {
     public let name: String
     /// The settings in use.
     public let configuration: DiscoveredEndpointsConfiguration
-    /// The balancer the calls go through: read ``LoadBalancer/status(now:)`` for a status
+    /// The balancer the calls go through: read `LoadBalancer.status(now:)` for a status
     /// page, or feed it active health checks.
     public let balancer: LoadBalancer
     private let watcher: EndpointWatcher<ContinuousClock>
@@ -66,7 +66,7 @@ public final class DiscoveredEndpoints: AsyncSequence, Service, Sendable {
     ///   - configuration: refresh, balancing and retry settings.
     ///   - logger: where membership changes and DNS failures are logged; nothing by default.
     /// - Throws: ``DiscoveredEndpointsError`` for an unreadable resolv.conf or a resolver
-    ///   without nameservers; ``LoadBalancerError`` for out-of-range balancer settings.
+    ///   without nameservers; `LoadBalancerError` for out-of-range balancer settings.
     public init(
         srv name: String,
         resolver: ResolverSource = .system,
@@ -135,7 +135,7 @@ public final class DiscoveredEndpoints: AsyncSequence, Service, Sendable {
     /// A call made before the first DNS answer waits for it (at most
     /// ``DiscoveredEndpointsConfiguration/firstAnswerTimeout``).
     ///
-    /// Retries: when `failure` says an error is ``RequestOutcome/connectionFailure`` (every
+    /// Retries: when `failure` says an error is `RequestOutcome.connectionFailure` (every
     /// error is, by default: connection refused or reset, the typical signs of a task that is
     /// gone), `body` runs again on a task not tried yet, up to
     /// ``DiscoveredEndpointsConfiguration/maximumAttempts`` attempts. A connection that broke
@@ -144,12 +144,14 @@ public final class DiscoveredEndpoints: AsyncSequence, Service, Sendable {
     ///
     /// - Parameters:
     ///   - key: hash key, for the consistent-hash strategies.
+    ///   - isolation: the caller's actor, inferred (`#isolation`); `body` runs on it, so it may
+    ///     use the caller's non-`Sendable` state without a hop.
     ///   - classify: turns `body`'s result into an outcome (say `.serverError` for a 5xx
     ///     status); every result is a success by default. A result is returned, never retried.
     ///   - failure: turns an error thrown by `body` into an outcome; `CancellationError` is
-    ///     always ``RequestOutcome/cancelled`` and never retried.
+    ///     always `RequestOutcome.cancelled` and never retried.
     ///   - body: the call, given the endpoint to call.
-    /// - Throws: the error of the last attempt; ``LoadBalancerError/noEndpoint(_:)`` when
+    /// - Throws: the error of the last attempt; `LoadBalancerError.noEndpoint(_:)` when
     ///   there is no task to call; ``DiscoveredEndpointsError`` when no DNS answer arrived.
     public func withEndpoint<Result>(
         key: HashKey? = nil,

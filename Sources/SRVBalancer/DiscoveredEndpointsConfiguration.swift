@@ -15,14 +15,14 @@ public struct DiscoveredEndpointsConfiguration: Sendable {
     /// When DNS is asked again and what is kept through failures: at least every 1 s even
     /// with TTL 0, at most every 60 s even with a TTL of a day, a task missing from one
     /// answer kept 30 s, the last set kept 300 s while DNS fails and 30 s through NXDOMAIN or
-    /// an empty answer (see ``EndpointWatcherConfiguration``).
+    /// an empty answer (see `EndpointWatcherConfiguration`).
     public var refresh: EndpointWatcherConfiguration
     /// How a call's endpoint is chosen. Power of two choices (the default) sends each call to
     /// the less busy of two random tasks, which keeps a slow task from collecting a queue.
     public var strategy: any BalancingStrategy
     /// Health and weights: passive outlier detection (5 connection failures or 5 × 5xx in a
     /// row eject a task for 30 s, doubling up to 5 min), RFC 2782 priorities and weights, and
-    /// a 50 % panic threshold (see ``LoadBalancerConfiguration``).
+    /// a 50 % panic threshold (see `LoadBalancerConfiguration`).
     public var balancer: LoadBalancerConfiguration
     /// Which address records of the SRV targets are used (A records: Cloud Map's `awsvpc` tasks).
     public var addressPreference: SRVResolver.AddressPreference

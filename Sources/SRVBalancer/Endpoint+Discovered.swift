@@ -22,7 +22,7 @@ extension LoadBalance.Endpoint {
 extension EndpointSet {
     /// The set as a balancer's membership: one endpoint per address and port (two SRV
     /// targets resolving to the same task would otherwise be a duplicate id, which
-    /// ``LoadBalancer/update(_:now:)`` refuses); the first in the set's stable order is kept.
+    /// `LoadBalancer.update(_:now:)` refuses); the first in the set's stable order is kept.
     public var balancerEndpoints: [LoadBalance.Endpoint] {
         var seen: Set<String> = []
         var result: [LoadBalance.Endpoint] = []

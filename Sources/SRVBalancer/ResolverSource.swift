@@ -24,7 +24,7 @@ public enum ResolverSource: Sendable, Hashable {
 
     /// The resolver configuration this source stands for.
     ///
-    /// - Throws: ``ResolvConfError`` when a resolv.conf file cannot be read or parsed.
+    /// - Throws: `ResolvConfError` when a resolv.conf file cannot be read or parsed.
     public func resolverConfig() throws(ResolvConfError) -> ResolverConfig {
         switch self {
         case .system:
