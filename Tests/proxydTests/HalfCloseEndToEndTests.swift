@@ -19,7 +19,11 @@ struct HalfCloseEndToEndTests {
 
     static let cases = [
         Case(name: "one GET", bytes: "GET /one HTTP/1.1\r\nHost: a\r\n\r\n", statuses: [200]),
-        Case(name: "two pipelined GETs", bytes: "GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\n", statuses: [200, 200]),
+        Case(name: "two pipelined GETs", bytes: "GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\n", statuses: [200, 200],
+             // HAProxy 2.6 sometimes closes after the first answer when the FIN is read with
+             // the pipelined pair (seen in the full suite under load; the seed's side-by-side
+             // test saw the same). proxyd must answer both, always.
+             haproxyAlso: [200]),
         Case(name: "an HTTP/1.0 GET", bytes: "GET /one HTTP/1.0\r\n\r\n", statuses: [200]),
         Case(name: "a FIN inside a request head", bytes: "GET /one HTTP/1.1\r\nHost: a\r\n", statuses: [400]),
         Case(name: "a GET, then a FIN inside the next head", bytes: "GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHo", statuses: [200, 400],
