@@ -291,12 +291,7 @@ struct AdminEndToEndTests {
         defer { named.stop() }
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        var tasks: [CloudMapTask] = []
-        for number in 1...3 {
-            let address = try await fixture.startTask(name: "task-\(number)")
-            let port = Int(address.split(separator: ":").last ?? "") ?? 0
-            tasks.append(CloudMapTask(taskID: "task-\(number)", address: "127.0.0.1", port: port, ttl: 1))
-        }
+        let tasks = try await fixture.startCloudMapTasks(count: 3)
         try await named.register(tasks)
         let adminPort = try await FreePort.udpAndTCP()
         let tlsPort = try await FreePort.udpAndTCP()
@@ -376,12 +371,7 @@ struct AdminEndToEndTests {
         defer { named.stop() }
         let fixture = try ProxyFixture()
         defer { fixture.stop() }
-        var tasks: [CloudMapTask] = []
-        for number in 1...4 {
-            let address = try await fixture.startTask(name: "task-\(number)")
-            let port = Int(address.split(separator: ":").last ?? "") ?? 0
-            tasks.append(CloudMapTask(taskID: "task-\(number)", address: "127.0.0.1", port: port, ttl: 1))
-        }
+        let tasks = try await fixture.startCloudMapTasks(count: 4)
         try await named.register(Array(tasks.prefix(3)))
         let adminPort = try await FreePort.udpAndTCP()
         let token = "tok-\(UUID().uuidString)"

@@ -1,4 +1,5 @@
 import Foundation
+import PeerHarness
 import Testing
 
 /// A running `proxyd run` in front of hello-backend task processes, all on 127.0.0.1 with
@@ -40,6 +41,18 @@ final class ProxyFixture: @unchecked Sendable {
         tasks.append(task)
         taskAddresses.append(address)
         return address
+    }
+
+    /// Starts `count` task processes (`task-1`…) and returns them as the records Cloud Map
+    /// would publish for them (TTL 1 s), ready for `NamedServer.register`.
+    func startCloudMapTasks(count: Int) async throws -> [CloudMapTask] {
+        var tasks: [CloudMapTask] = []
+        for number in 1...count {
+            let address = try await startTask(name: "task-\(number)")
+            let port = Int(address.split(separator: ":").last ?? "") ?? 0
+            tasks.append(CloudMapTask(taskID: "task-\(number)", address: "127.0.0.1", port: port, ttl: 1))
+        }
+        return tasks
     }
 
     /// Writes `yaml` (with `LISTEN` replaced by a free-port bind) and starts `proxyd run`.
